@@ -1,0 +1,69 @@
+/**
+ * The shape of a rule module: one per change kind, like a typescript-eslint rule or a squawk rule.
+ * It says where it looks in the AST, what change it recognises there, how that change is rolled
+ * back, what the verdict is and on what evidence, and how to explain itself (`migcheck explain`).
+ */
+import type { Node } from 'libpg-query';
+import type { ParsedStatement } from '../source/parse.js';
+import type { Assessment, Change, ChangeDraft, ChangeKind, QualifiedName, RollbackStep, StepTiming } from './types.js';
+
+export interface RecogniseContext {
+  statement: ParsedStatement;
+  /** The schema unqualified names resolve to (search_path's first entry; `public` by default). */
+  defaultSchema: string;
+  /** For ALTER TABLE subcommands: the enclosing statement. */
+  alterTable?: { relation: import('libpg-query').RangeVar | undefined; objtype: string | undefined; missingOk: boolean };
+}
+
+export interface RuleDoc {
+  id: string;
+  kind: ChangeKind;
+  title: string;
+  /** The seed's wording (rollback-and-recovery.txt, Part 4) where it covers this change. */
+  seed?: string;
+  explain: string;
+}
+
+export interface Rule<P = unknown, D = unknown> extends RuleDoc {
+  /**
+   * Where the rule looks: statement tags (`CreateStmt`) or ALTER TABLE subcommands
+   * (`AlterTableCmd:AT_AddColumn`). Several rules may share a selector; the first that recognises wins.
+   */
+  on: readonly string[];
+  recognise(node: P, context: RecogniseContext): ChangeDraft<D> | ChangeDraft<D>[] | undefined;
+  assess(change: Change<D>, context: AssessContext): Assessment;
+}
+
+/**
+ * What is known about the schema as it was before the migration. Static analysis has nothing
+ * (`prior` undefined); the catalog layer fills it from a real Postgres catalog.
+ */
+export interface PriorSchema {
+  /** The column's type as format_type() prints it, or undefined when the column is unknown. */
+  columnType(table: QualifiedName, column: string): string | undefined;
+}
+
+export interface AssessContext {
+  prior?: PriorSchema;
+}
+
+/** Erases a rule's payload types for the registry, keeping them checked inside the module. */
+export function defineRule<P, D>(rule: Rule<P, D>): Rule<unknown, unknown> {
+  return rule as unknown as Rule<unknown, unknown>;
+}
+
+export function step(sql: string, timing: StepTiming = 'any', transactional = true): RollbackStep {
+  return { sql, timing, transactional };
+}
+
+/** The seed's options when data is already lost: "1. Restore from backup 2. Accept data loss 3. Recreate from logs". */
+export const FORWARD_FIX_OPTIONS = [
+  'Restore from backup: recover the lost data from a backup or point-in-time recovery taken before the migration',
+  'Accept data loss: keep the new schema and fix forward in the application',
+  'Recreate from logs: rebuild the lost values from application or audit logs',
+];
+
+/** Said wherever a rollback needs the schema as it was, which the statement alone does not show. */
+export const PRIOR_STATE_UNKNOWN = 'the statement does not show the prior definition, and no prior schema was read';
+
+export type { Node };

@@ -1,0 +1,95 @@
+import type { AlterTableCmd, Constraint } from 'libpg-query';
+import { payload, qualify, strings } from '../ast.js';
+import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { defineRule, step } from '../rule.js';
+import { alterRelation } from '../sql.js';
+import type { Assessment, QualifiedName } from '../types.js';
+
+interface AddConstraint {
+  table: QualifiedName;
+  relationKind: string | undefined;
+  name: string | undefined;
+  type: string;
+  /** ADD … USING INDEX: the constraint takes over an index that existed before. */
+  usingIndex: string | undefined;
+  columns: string[];
+}
+
+const CONSTRAINT_WORDS: Record<string, string> = {
+  CONSTR_PRIMARY: 'primary key',
+  CONSTR_UNIQUE: 'unique constraint',
+  CONSTR_FOREIGN: 'foreign key',
+  CONSTR_CHECK: 'check constraint',
+  CONSTR_EXCLUSION: 'exclusion constraint',
+  CONSTR_NOTNULL: 'not-null constraint',
+};
+
+export const addConstraint = defineRule<AlterTableCmd, AddConstraint>({
+  id: 'add-constraint',
+  kind: 'add_constraint',
+  title: 'Added constraint',
+  explain: `An added constraint (check, unique, foreign key, exclusion, primary key) is rolled back by
+ALTER TABLE … DROP CONSTRAINT, before the old application version is deployed (the old version may write
+rows the constraint rejects). Dropping a constraint loses no data.
+It is risky when the rollback cannot name the constraint (ADD CHECK/UNIQUE/FOREIGN KEY without
+CONSTRAINT name: Postgres picks one), when it takes over an existing index (ADD … USING INDEX: dropping
+the constraint drops that index too), and for a primary key, which also makes its columns NOT NULL:
+dropping the key leaves them NOT NULL, and whether they were nullable before needs the prior schema.`,
+  on: ['AlterTableCmd:AT_AddConstraint'],
+  recognise(command, context) {
+    const constraint = payload<Constraint>(command.def, 'Constraint');
+    if (!constraint?.contype) return undefined;
+    const table = qualify(context.alterTable?.relation, context.defaultSchema);
+    const name = constraint.conname;
+    return {
+      object: name ? `${displayName(table)}.${name}` : displayName(table),
+      details: {
+        table,
+        relationKind: context.alterTable?.objtype,
+        name,
+        type: constraint.contype,
+        usingIndex: constraint.indexname,
+        columns: strings(constraint.keys ?? constraint.fk_attrs),
+      },
+      target: { table },
+      ...(constraint.location !== undefined ? { locationByte: constraint.location } : {}),
+    };
+  },
+  assess({ details }): Assessment {
+    const words = CONSTRAINT_WORDS[details.type] ?? 'constraint';
+    if (!details.name) {
+      return {
+        verdict: 'risky',
+        evidence: 'static',
+        reason: `The ${words} on ${details.table.name} has no name: Postgres chooses one, so the rollback cannot name it. Add it as CONSTRAINT <name>.`,
+        rollback: [],
+      };
+    }
+    const drop = step(
+      `${alterRelation(details.relationKind)} ${sqlName(details.table)} DROP CONSTRAINT ${quoteIdent(details.name)};`,
+      'before-app',
+    );
+    if (details.usingIndex) {
+      return {
+        verdict: 'risky',
+        evidence: 'static',
+        reason: `${details.name} takes over index ${details.usingIndex}, which existed before; dropping the constraint drops that index too, so the rollback must rebuild it.`,
+        rollback: [drop],
+      };
+    }
+    if (details.type === 'CONSTR_PRIMARY') {
+      return {
+        verdict: 'risky',
+        evidence: 'static',
+        reason: `Primary key ${details.name} also makes ${details.columns.join(', ') || 'its columns'} NOT NULL, and dropping it leaves them so; whether they were nullable before is not known from the statement.`,
+        rollback: [drop],
+      };
+    }
+    return {
+      verdict: 'safe',
+      evidence: 'static',
+      reason: `New ${words} ${details.name}: dropping it loses no data. Drop it before deploying the old application version, which may write rows it rejects.`,
+      rollback: [drop],
+    };
+  },
+});

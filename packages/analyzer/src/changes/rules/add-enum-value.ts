@@ -1,0 +1,39 @@
+import type { AlterEnumStmt } from 'libpg-query';
+import { qualifyNames, strings } from '../ast.js';
+import { displayName } from '../naming.js';
+import { defineRule } from '../rule.js';
+import type { QualifiedName } from '../types.js';
+
+interface AddEnumValue {
+  type: QualifiedName;
+  value: string;
+  ifNotExists: boolean;
+}
+
+export const addEnumValue = defineRule<AlterEnumStmt, AddEnumValue>({
+  id: 'add-enum-value',
+  kind: 'add_enum_value',
+  title: 'Added enum value',
+  explain: `Postgres cannot remove a value from an enum type (there is no ALTER TYPE … DROP VALUE). After a
+rollback the value stays; the old application works as long as no row uses it, and fails to read rows
+that do. A full revert recreates the type without the value (create a new type, convert the columns,
+drop the old type), which needs the type's prior labels and every row rewritten. The change is risky;
+the data check "is the value in use?" tells whether rows depend on it.`,
+  on: ['AlterEnumStmt'],
+  recognise(alter, context) {
+    if (!alter.newVal || alter.oldVal) return undefined;
+    const type = qualifyNames(strings(alter.typeName), context.defaultSchema);
+    return {
+      object: displayName(type),
+      details: { type, value: alter.newVal, ifNotExists: alter.skipIfNewValExists === true },
+    };
+  },
+  assess({ details }) {
+    return {
+      verdict: 'risky',
+      evidence: 'static',
+      reason: `Enum ${details.type.name} gains '${details.value}'. Postgres cannot drop an enum value, so it stays after a rollback: the old application works while no row uses it; removing it means recreating the type.`,
+      rollback: [],
+    };
+  },
+});

@@ -1,0 +1,83 @@
+import type { CreateStmt, CreateTableAsStmt, SelectStmt } from 'libpg-query';
+import { qualify } from '../ast.js';
+import { displayName, sqlName } from '../naming.js';
+import { defineRule, step } from '../rule.js';
+import type { QualifiedName } from '../types.js';
+
+interface AddTable {
+  table: QualifiedName;
+  ifNotExists: boolean;
+  /** CREATE TABLE AS / SELECT INTO: the table holds rows from the start. */
+  createdWithRows: boolean;
+  temporary: boolean;
+}
+
+export const addTable = defineRule<CreateStmt | CreateTableAsStmt | SelectStmt, AddTable>({
+  id: 'add-table',
+  kind: 'add_table',
+  title: 'Added table',
+  seed: 'Added Table → Table has critical data? No data → Safe Rollback: 1. Deploy old app version 2. DROP TABLE orders. No data lost. Has data → Risky Rollback: 1. BACKUP TABLE orders 2. DROP TABLE orders 3. Deploy old app version. Data preserved in backup.',
+  explain: `An added table is rolled back by deploying the old application version (it does not use the
+table) and dropping the table. While the table holds no rows nothing is lost: safe. Once it holds
+rows, the rollback is risky: back the table up, drop it, deploy the old application version (the data
+is preserved in the backup). The data check "does the table hold rows?" decides which.
+
+CREATE TABLE IF NOT EXISTS is risky (the table may have existed before, with data the old application
+uses), and so is CREATE TABLE … AS / SELECT … INTO, which fills the table as it creates it.
+A temporary table disappears with the session: nothing to roll back.`,
+  on: ['CreateStmt', 'CreateTableAsStmt', 'SelectStmt'],
+  recognise(node, context) {
+    if (context.statement.tag === 'CreateStmt') {
+      const create = node as CreateStmt;
+      const table = qualify(create.relation, context.defaultSchema);
+      return draft(table, create.if_not_exists === true, false, create.relation?.relpersistence === 't');
+    }
+    if (context.statement.tag === 'CreateTableAsStmt') {
+      const create = node as CreateTableAsStmt;
+      if (create.objtype !== 'OBJECT_TABLE') return undefined;
+      const table = qualify(create.into?.rel, context.defaultSchema);
+      return draft(table, create.if_not_exists === true, create.into?.skipData !== true, create.into?.rel?.relpersistence === 't');
+    }
+    const select = node as SelectStmt;
+    if (!select.intoClause) return undefined;
+    const table = qualify(select.intoClause.rel, context.defaultSchema);
+    return draft(table, false, true, select.intoClause.rel?.relpersistence === 't');
+  },
+  assess({ details }) {
+    const drop = [step(`DROP TABLE ${sqlName(details.table)};`, 'after-app')];
+    const name = details.table.name;
+    if (details.temporary) {
+      return { verdict: 'safe', evidence: 'static', reason: `Temporary table ${name} disappears with the session: nothing to roll back.`, rollback: [] };
+    }
+    if (details.ifNotExists) {
+      return {
+        verdict: 'risky',
+        evidence: 'static',
+        reason: `CREATE TABLE IF NOT EXISTS: ${name} may have existed before this migration, and dropping it would destroy data the old application uses.`,
+        rollback: drop,
+      };
+    }
+    if (details.createdWithRows) {
+      return {
+        verdict: 'risky',
+        evidence: 'static',
+        reason: `Table ${name} is created with rows (CREATE TABLE … AS / SELECT … INTO): back it up before dropping it.`,
+        rollback: drop,
+      };
+    }
+    return {
+      verdict: 'safe',
+      evidence: 'static',
+      reason: `New table ${name}: the old application does not use it. Safe to drop until it holds rows; once it does, back it up first (the data check decides).`,
+      rollback: drop,
+    };
+  },
+});
+
+function draft(table: QualifiedName, ifNotExists: boolean, createdWithRows: boolean, temporary: boolean) {
+  return {
+    object: displayName(table),
+    details: { table, ifNotExists, createdWithRows, temporary },
+    target: { table },
+  };
+}

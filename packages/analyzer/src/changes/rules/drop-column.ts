@@ -1,0 +1,52 @@
+import type { AlterTableCmd } from 'libpg-query';
+import { qualify } from '../ast.js';
+import { displayName } from '../naming.js';
+import { defineRule, FORWARD_FIX_OPTIONS } from '../rule.js';
+import type { QualifiedName } from '../types.js';
+
+interface DropColumn {
+  table: QualifiedName;
+  column: string;
+  ifExists: boolean;
+  cascade: boolean;
+}
+
+export const dropColumn = defineRule<AlterTableCmd, DropColumn>({
+  id: 'drop-column',
+  kind: 'drop_column',
+  title: 'Dropped column',
+  seed: 'Dropped Column → CANNOT Rollback: Data already lost. Forward fix ONLY. Options: 1. Restore from backup 2. Accept data loss 3. Recreate from logs.',
+  explain: `A dropped column cannot be rolled back: its data is gone the moment the migration runs. The
+column's definition can be recreated, but not its values, so the only way on is a forward fix. The
+options that remain are: restore the data from a backup, accept the loss, or recreate the values from
+logs. Before the deploy, the data check "does the column hold data?" tells whether anything would be
+lost; the safe pattern is to stop using the column in one release and drop it in a later one, after a
+backup.`,
+  on: ['AlterTableCmd:AT_DropColumn'],
+  recognise(command, context) {
+    if (!command.name) return undefined;
+    // ALTER TYPE … ADD/DROP/ALTER ATTRIBUTE arrives as the same subcommand on a composite type.
+    if (context.alterTable?.objtype === 'OBJECT_TYPE') return undefined;
+    const table = qualify(context.alterTable?.relation, context.defaultSchema);
+    return {
+      object: displayName(table, command.name),
+      details: {
+        table,
+        column: command.name,
+        ifExists: command.missing_ok === true,
+        cascade: command.behavior === 'DROP_CASCADE',
+      },
+      target: { table, columns: [command.name] },
+    };
+  },
+  assess({ details }) {
+    const cascade = details.cascade ? ' CASCADE also drops the views and constraints that depend on it.' : '';
+    return {
+      verdict: 'irreversible',
+      evidence: 'static',
+      reason: `Dropping column ${details.column} destroys its data: it cannot be rolled back, forward fix only.${cascade}`,
+      rollback: [],
+      options: FORWARD_FIX_OPTIONS,
+    };
+  },
+});

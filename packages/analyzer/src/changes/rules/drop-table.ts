@@ -1,0 +1,45 @@
+import type { DropStmt } from 'libpg-query';
+import { qualifyNames } from '../ast.js';
+import { displayName } from '../naming.js';
+import { defineRule, FORWARD_FIX_OPTIONS } from '../rule.js';
+import { listItems } from '../sql.js';
+import type { QualifiedName } from '../types.js';
+
+interface DropTable {
+  table: QualifiedName;
+  ifExists: boolean;
+  cascade: boolean;
+}
+
+export const dropTable = defineRule<DropStmt, DropTable>({
+  id: 'drop-table',
+  kind: 'drop_table',
+  title: 'Dropped table',
+  seed: 'Like a dropped column (CANNOT Rollback: Data already lost. Forward fix ONLY. Options: 1. Restore from backup 2. Accept data loss 3. Recreate from logs), for every column of the table at once.',
+  explain: `A dropped table cannot be rolled back: its rows are gone the moment the migration runs. Its
+definition can be recreated, but not its data, so the only way on is a forward fix: restore the data
+from a backup, accept the loss, or recreate it from logs. Before the deploy, the data check "does the
+table hold rows?" tells whether anything would be lost.`,
+  on: ['DropStmt'],
+  recognise(drop, context) {
+    if (drop.removeType !== 'OBJECT_TABLE') return undefined;
+    return (drop.objects ?? []).map((object) => {
+      const table = qualifyNames(listItems(object), context.defaultSchema);
+      return {
+        object: displayName(table),
+        details: { table, ifExists: drop.missing_ok === true, cascade: drop.behavior === 'DROP_CASCADE' },
+        target: { table },
+      };
+    });
+  },
+  assess({ details }) {
+    const cascade = details.cascade ? ' CASCADE also drops the views and foreign keys that depend on it.' : '';
+    return {
+      verdict: 'irreversible',
+      evidence: 'static',
+      reason: `Dropping table ${details.table.name} destroys its rows: it cannot be rolled back, forward fix only.${cascade}`,
+      rollback: [],
+      options: FORWARD_FIX_OPTIONS,
+    };
+  },
+});

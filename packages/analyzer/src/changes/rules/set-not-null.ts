@@ -1,0 +1,41 @@
+import type { AlterTableCmd } from 'libpg-query';
+import { qualify } from '../ast.js';
+import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { defineRule, step } from '../rule.js';
+import { alterRelation } from '../sql.js';
+import type { QualifiedName } from '../types.js';
+
+interface SetNotNull {
+  table: QualifiedName;
+  relationKind: string | undefined;
+  column: string;
+}
+
+export const setNotNull = defineRule<AlterTableCmd, SetNotNull>({
+  id: 'set-not-null',
+  kind: 'set_not_null',
+  title: 'SET NOT NULL',
+  explain: `SET NOT NULL is rolled back by DROP NOT NULL, before the old application version is deployed
+(it may insert NULLs). Relaxing a constraint loses no data. The inverse assumes the column was
+nullable before the migration; the prior schema confirms it.`,
+  on: ['AlterTableCmd:AT_SetNotNull'],
+  recognise(command, context) {
+    if (!command.name) return undefined;
+    const table = qualify(context.alterTable?.relation, context.defaultSchema);
+    return {
+      object: displayName(table, command.name),
+      details: { table, relationKind: context.alterTable?.objtype, column: command.name },
+      target: { table, columns: [command.name] },
+    };
+  },
+  assess({ details }) {
+    return {
+      verdict: 'safe',
+      evidence: 'static',
+      reason: `${details.column} becomes NOT NULL; DROP NOT NULL undoes it and loses no data. Run it before deploying the old application version, which may insert NULLs.`,
+      rollback: [
+        step(`${alterRelation(details.relationKind)} ${sqlName(details.table)} ALTER COLUMN ${quoteIdent(details.column)} DROP NOT NULL;`, 'before-app'),
+      ],
+    };
+  },
+});

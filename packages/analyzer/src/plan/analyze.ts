@@ -1,0 +1,64 @@
+/**
+ * Migrations → changes with verdicts. Parses each migration's up SQL, recognises its changes, and
+ * assesses each with the evidence at hand (the statement, and the prior schema when one is given).
+ */
+import { recogniseChanges } from '../changes/recognise.js';
+import type { AssessContext } from '../changes/rule.js';
+import { ruleById } from '../changes/registry.js';
+import type { Assessment, Change, Verdict } from '../changes/types.js';
+import { worstVerdict } from '../changes/types.js';
+import { isAcknowledged, readDirectives, type Acknowledgement } from '../source/directives.js';
+import type { Migration } from '../source/discover.js';
+import { loadParser, parseSql } from '../source/parse.js';
+import { SqlText } from '../source/sql-text.js';
+import { CreatedObjects, undoneAssessment } from './subsumption.js';
+
+export interface AnalyzedChange {
+  change: Change;
+  assessment: Assessment;
+  acknowledged?: Acknowledgement;
+  /** The change of the same migration whose rollback also undoes this one. */
+  undoneBy?: Change;
+}
+
+export interface AnalyzedMigration {
+  migration: Migration;
+  statements: number;
+  changes: AnalyzedChange[];
+  verdict: Verdict;
+}
+
+/** Parses every migration first, so that bad input fails the run before anything is reported. */
+export async function analyzeMigrations(migrations: Migration[], context: AssessContext = {}): Promise<AnalyzedMigration[]> {
+  await loadParser();
+  return migrations.map((migration) => analyzeMigration(migration, context));
+}
+
+export function analyzeMigration(migration: Migration, context: AssessContext = {}): AnalyzedMigration {
+  const sql = new SqlText(migration.up.text);
+  const statements = parseSql(sql, migration.up.path);
+  const directives = readDirectives(sql, statements);
+  const changes = recogniseChanges(statements, { locate: (byte) => sql.positionOfByte(byte) });
+  const created = new CreatedObjects();
+
+  const analyzed = changes.map((change): AnalyzedChange => {
+    const rule = ruleById(change.rule);
+    if (!rule) throw new Error(`no rule ${change.rule}`); // the registry produced the change: cannot happen
+    const own = rule.assess(change, context);
+    const undoer = created.undoerOf(change);
+    const assessment = undoer ? undoneAssessment(undoer, own.evidence) : own;
+    created.record(change, assessment);
+    const acknowledged = isAcknowledged(change.rule, [
+      ...directives.file,
+      ...(directives.byStatement.get(change.statementIndex) ?? []),
+    ]);
+    return { change, assessment, ...(acknowledged ? { acknowledged } : {}), ...(undoer ? { undoneBy: undoer } : {}) };
+  });
+
+  return {
+    migration,
+    statements: statements.length,
+    changes: analyzed,
+    verdict: worstVerdict(analyzed.map((item) => item.assessment.verdict)),
+  };
+}

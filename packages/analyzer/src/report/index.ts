@@ -1,0 +1,33 @@
+import { formatGithub } from './github.js';
+import { formatMarkdown } from './markdown.js';
+import { formatSarif } from './sarif.js';
+import type { Report } from './schema.js';
+import { formatSql } from './sql.js';
+import { formatText } from './text.js';
+
+export const FORMATS = ['text', 'json', 'sql', 'sarif', 'github', 'markdown'] as const;
+export type Format = (typeof FORMATS)[number];
+
+export interface FormatOptions {
+  /** ANSI colours in text output (the CLI turns them on for a TTY only). */
+  color?: boolean;
+}
+
+export function formatReport(report: Report, format: Format, options: FormatOptions = {}): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(report, null, 2)}\n`;
+    case 'sql':
+      return formatSql(report);
+    case 'sarif':
+      return formatSarif(report);
+    case 'github':
+      return formatGithub(report);
+    case 'markdown':
+      return formatMarkdown(report);
+    default:
+      return formatText(report, { color: options.color ?? false, includeScript: report.command !== 'lint' });
+  }
+}
+
+export * from './schema.js';

@@ -1,0 +1,77 @@
+/**
+ * The JSON report: public contract (DESIGN.md, "Contract"). Validated by this zod schema, which the
+ * analyzer exports. Extend it (new optional fields), never break it (rename or remove).
+ */
+import { z } from 'zod';
+import { CHANGE_KINDS, EVIDENCE, VERDICTS } from '../changes/types.js';
+
+export const verdictSchema = z.enum(VERDICTS);
+export const evidenceSchema = z.enum(EVIDENCE);
+export const changeKindSchema = z.enum(CHANGE_KINDS);
+
+export const changeReportSchema = z.object({
+  kind: changeKindSchema,
+  /** `schema.table[.column]`, unquoted. */
+  object: z.string(),
+  verdict: verdictSchema,
+  /** The rule id (`migcheck explain <rule>`). */
+  rule: z.string(),
+  line: z.number().int().positive(),
+  column: z.number().int().positive(),
+  reason: z.string(),
+  evidence: evidenceSchema,
+  /** The statements that undo this change, in the order they run. */
+  rollback: z.array(z.string()),
+  /** When the rollback runs relative to deploying the old application version. */
+  timing: z.enum(['before-app', 'after-app', 'any']).optional(),
+  /** For forward-fix-only changes: the options that remain. */
+  options: z.array(z.string()).optional(),
+  notes: z.array(z.string()).optional(),
+  /** Acknowledged with `-- migcheck:acknowledge <rule>`: reported, but does not fail the run. */
+  acknowledged: z.object({ reason: z.string(), line: z.number().int() }).optional(),
+  /** Set when a change is undone by the rollback of another change of the same migration. */
+  undoneBy: z.object({ line: z.number().int(), kind: changeKindSchema, object: z.string() }).optional(),
+});
+
+export const migrationReportSchema = z.object({
+  path: z.string(),
+  id: z.string(),
+  layout: z.string(),
+  state: z.enum(['pending', 'applied', 'unknown']),
+  verdict: verdictSchema,
+  statements: z.number().int().nonnegative(),
+  changes: z.array(changeReportSchema),
+  /** The project's own down migration, when the layout has one. */
+  down: z.string().optional(),
+});
+
+export const reportSchema = z.object({
+  schemaVersion: z.literal(1),
+  tool: z.object({ name: z.literal('migcheck'), version: z.string() }),
+  command: z.enum(['lint', 'plan', 'verify']),
+  outcome: z.enum(['rollback', 'forward-fix-only']),
+  verdict: verdictSchema,
+  summary: z.object({
+    migrations: z.number().int().nonnegative(),
+    changes: z.number().int().nonnegative(),
+    safe: z.number().int().nonnegative(),
+    risky: z.number().int().nonnegative(),
+    irreversible: z.number().int().nonnegative(),
+    acknowledged: z.number().int().nonnegative(),
+  }),
+  migrations: z.array(migrationReportSchema),
+  /** The rollback script for every migration, newest first; null when the outcome is forward-fix-only. */
+  rollback: z
+    .object({
+      sql: z.string(),
+      /** False when a statement cannot run in a transaction block (… CONCURRENTLY). */
+      transactional: z.boolean(),
+      /** True when some change has no rollback statement (the script says which). */
+      incomplete: z.boolean(),
+    })
+    .nullable(),
+});
+
+export type ChangeReport = z.infer<typeof changeReportSchema>;
+export type MigrationReport = z.infer<typeof migrationReportSchema>;
+export type Report = z.infer<typeof reportSchema>;

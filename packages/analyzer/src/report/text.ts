@@ -1,0 +1,68 @@
+/** The text report: what a person reads in a terminal or a CI log. Colour only when asked (a TTY). */
+import type { Verdict } from '../changes/types.js';
+import type { ChangeReport, Report } from './schema.js';
+
+export interface TextOptions {
+  color: boolean;
+  /** Print the rollback script after the findings (`plan`). */
+  includeScript: boolean;
+}
+
+const COLOURS: Record<Verdict, string> = { safe: '\x1b[32m', risky: '\x1b[33m', irreversible: '\x1b[31m' };
+const DIM = '\x1b[2m';
+const BOLD = '\x1b[1m';
+const RESET = '\x1b[0m';
+
+export function formatText(report: Report, options: TextOptions): string {
+  const paint = (code: string, text: string) => (options.color ? `${code}${text}${RESET}` : text);
+  const verdict = (value: Verdict) => paint(COLOURS[value], value === 'safe' ? value : value.toUpperCase());
+  const lines: string[] = [];
+
+  for (const migration of report.migrations) {
+    lines.push(`${paint(BOLD, migration.path)}  ${verdict(migration.verdict)}`);
+    if (migration.changes.length === 0) {
+      lines.push(`  ${paint(DIM, migration.statements === 0 ? 'no statements' : 'no schema or data changes')}`);
+    }
+    for (const change of migration.changes) lines.push(...formatChange(change, verdict, paint));
+    lines.push('');
+  }
+
+  const { summary } = report;
+  const counts = `${summary.changes} change${summary.changes === 1 ? '' : 's'} in ${summary.migrations} migration${summary.migrations === 1 ? '' : 's'}: ${summary.safe} safe, ${summary.risky} risky, ${summary.irreversible} irreversible${summary.acknowledged ? ` (${summary.acknowledged} acknowledged)` : ''}.`;
+  const outcome =
+    report.outcome === 'forward-fix-only'
+      ? 'forward fix only: at least one change cannot be rolled back'
+      : report.verdict === 'risky'
+        ? 'rollback possible with care: back up first where the reasons say so'
+        : 'rollback is safe';
+  lines.push(`${paint(BOLD, 'Verdict:')} ${verdict(report.verdict)} — ${outcome}.`, counts);
+
+  if (options.includeScript) {
+    lines.push('');
+    if (report.rollback) {
+      lines.push(paint(BOLD, 'Rollback script:'), '', report.rollback.sql.trimEnd());
+    } else {
+      lines.push(paint(BOLD, 'No rollback script:'), 'forward fix only (see the options above).');
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function formatChange(change: ChangeReport, verdict: (value: Verdict) => string, paint: (code: string, text: string) => string): string[] {
+  const where = `${change.line}:${change.column}`.padEnd(7);
+  const label = verdict(change.verdict);
+  const pad = ' '.repeat(Math.max(1, 13 - change.verdict.length));
+  const acknowledged = change.acknowledged ? paint(DIM, ' (acknowledged)') : '';
+  const lines = [`  ${where}${label}${pad}${change.rule.padEnd(19)} ${change.object}${acknowledged}`];
+  const indent = '         ';
+  lines.push(`${indent}${change.reason}`);
+  if (change.rollback.length > 0) {
+    lines.push(`${indent}${paint(DIM, 'rollback:')} ${change.rollback.join(' ')}`);
+  }
+  for (const note of change.notes ?? []) lines.push(`${indent}${paint(DIM, 'note:')} ${note}`);
+  if (change.options) {
+    lines.push(`${indent}${paint(DIM, 'options:')}`);
+    change.options.forEach((option, index) => lines.push(`${indent}  ${index + 1}. ${option}`));
+  }
+  return lines;
+}

@@ -1,0 +1,94 @@
+/**
+ * The migcheck command line: argument parsing and output only. Everything else is the analyzer's.
+ * Exit codes (DESIGN.md): 0 nothing at or above --fail-on; 1 something is; 2 usage error,
+ * unreadable or unparsable input.
+ */
+import {
+  FORMATS,
+  MigcheckError,
+  VERSION,
+  failsOn,
+  formatReport,
+  lint,
+  plan,
+  ruleDoc,
+  ruleDocs,
+  type FailOn,
+  type Format,
+  type Report,
+} from '@migcheck/analyzer';
+import { Command, CommanderError, Option } from 'commander';
+
+export interface Io {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  isTTY: boolean;
+  env: NodeJS.ProcessEnv;
+}
+
+interface AnalyzeFlags {
+  format: Format;
+  failOn: FailOn;
+  color?: boolean;
+}
+
+export async function run(argv: string[], io: Io): Promise<number> {
+  let exitCode = 0;
+  const program = new Command('migcheck')
+    .description('Is this PostgreSQL migration safe to roll back? Classifies every change as safe, risky or irreversible and writes the rollback.')
+    .version(VERSION, '-V, --version')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+
+  const analyzeCommand = (name: 'lint' | 'plan', description: string, analyze: (paths: string[]) => Promise<Report>) =>
+    program
+      .command(name)
+      .description(description)
+      .argument('<paths...>', 'migration files or directories')
+      .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
+      .addOption(new Option('--fail-on <verdict>', 'exit 1 when a change not acknowledged is at least this').choices(['risky', 'irreversible', 'none']).default('irreversible'))
+      .option('--color', 'colour the text output even when not on a terminal')
+      .option('--no-color', 'no colour in the text output')
+      .action(async (paths: string[], flags: AnalyzeFlags) => {
+        const report = await analyze(paths);
+        const color = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
+        io.stdout(formatReport(report, flags.format, { color }));
+        exitCode = failsOn(report, flags.failOn) ? 1 : 0;
+      });
+
+  analyzeCommand('lint', 'verdict for every change, from the migration files alone (no database); for pre-merge CI', (paths) => lint(paths));
+  analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths) => plan(paths));
+
+  program
+    .command('explain')
+    .description('explain a rule: what it checks, how the change is rolled back, and what decides the verdict')
+    .argument('[rule]', 'rule id, as shown in reports (e.g. add-column); omit to list the rules')
+    .action((id: string | undefined) => {
+      if (!id) {
+        const docs = ruleDocs();
+        const width = Math.max(...docs.map((doc) => doc.id.length));
+        io.stdout(`${docs.map((doc) => `${doc.id.padEnd(width)}  ${doc.title}`).join('\n')}\n`);
+        return;
+      }
+      const doc = ruleDoc(id);
+      if (!doc) throw new MigcheckError(`unknown rule "${id}"; run \`migcheck explain\` to list the rules`);
+      const seed = doc.seed ? `\nFrom the seed (rollback-and-recovery, Part 4):\n  ${doc.seed}\n` : '';
+      io.stdout(`${doc.id}: ${doc.title} (change kind ${doc.kind})\n\n${doc.explain}\n${seed}`);
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version end parsing with a "success" error.
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof MigcheckError) {
+      io.stderr(`migcheck: ${error.message}\n`);
+      return 2;
+    }
+    throw error;
+  }
+}

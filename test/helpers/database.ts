@@ -1,0 +1,72 @@
+/**
+ * Scratch databases on the run's PostgreSQL server (started by ./global-setup.ts).
+ * Test files run in parallel workers, so every database gets a random, unique name.
+ */
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { inject } from 'vitest';
+
+export interface ScratchDatabase {
+  /** The database's name on the server. */
+  name: string;
+  /** Connection URL of the database (same credentials as the server URL). */
+  url: string;
+  /** A connected client on the database; closed by `drop()`. */
+  client: pg.Client;
+  /** Closes `client` and drops the database, even if other sessions are still connected to it. */
+  drop(): Promise<void>;
+}
+
+/** Postgres truncates identifiers to 63 bytes; keep the random suffix intact. */
+const MAX_PREFIX_LENGTH = 40;
+
+export async function createScratchDatabase(prefix = 'scratch'): Promise<ScratchDatabase> {
+  const serverUrl = inject('postgresUrl');
+  const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, MAX_PREFIX_LENGTH) || 'scratch';
+  const name = `${safePrefix}_${randomBytes(6).toString('hex')}`;
+
+  // template0: a pristine database, whatever someone installed into template1 of a shared server.
+  await runOnServer(serverUrl, `CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE template0`);
+
+  const url = databaseUrl(serverUrl, name);
+  const client = new pg.Client({ connectionString: url });
+  try {
+    await client.connect();
+  } catch (error) {
+    await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+    throw error;
+  }
+
+  let dropped = false;
+  return {
+    name,
+    url,
+    client,
+    drop: async () => {
+      if (dropped) return;
+      dropped = true;
+      await client.end().catch(() => {});
+      await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+    },
+  };
+}
+
+async function runOnServer(serverUrl: string, sql: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  try {
+    await admin.query(sql);
+  } finally {
+    await admin.end();
+  }
+}
+
+function databaseUrl(serverUrl: string, database: string): string {
+  const url = new URL(serverUrl);
+  url.pathname = `/${encodeURIComponent(database)}`;
+  return url.toString();
+}
+
+function quoteIdentifier(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
