@@ -86,13 +86,19 @@ export function discoverMigrations(paths: string[], options: DiscoverOptions = {
   return result;
 }
 
+/** File names that mark a migration kept in a folder of its own (diesel, Prisma). */
+const FOLDER_MIGRATION_FILES = new Set(['up.sql', 'down.sql', 'migration.sql']);
+
 function migrationForFile(
   absolute: string,
   cwd: string,
   directories: Map<string, MigrationDirectory | undefined>,
 ): Migration {
   // diesel and Prisma keep each migration in a folder: the migrations directory is the grandparent.
-  for (const candidate of [dirname(absolute), dirname(dirname(absolute))]) {
+  const candidates = FOLDER_MIGRATION_FILES.has(basename(absolute))
+    ? [dirname(dirname(absolute)), dirname(absolute)]
+    : [dirname(absolute)];
+  for (const candidate of candidates) {
     const directory = readDirectory(candidate, cwd, directories);
     const found = directory?.migrations.find(
       (migration) => migration.up.absolutePath === absolute || migration.down?.absolutePath === absolute,

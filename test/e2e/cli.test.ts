@@ -1,0 +1,168 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { reportSchema, type Report } from '../../packages/analyzer/src/report/schema.js';
+import { VERSION } from '../../packages/analyzer/src/version.js';
+import { migcheck } from '../helpers/cli.js';
+
+const shop = 'fixtures/shop/migrations';
+
+function tempSql(name: string, text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'migcheck-cli-'));
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+function jsonReport(args: string[]): { status: number; report: Report } {
+  const result = migcheck([...args, '--format', 'json']);
+  return { status: result.status, report: reportSchema.parse(JSON.parse(result.stdout)) };
+}
+
+describe('migcheck lint', () => {
+  it('fails a history with an irreversible change (exit 1), grouped by migration, verdict first', () => {
+    const result = migcheck(['lint', shop]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toBe('');
+    expect(result.stdout).toContain('fixtures/shop/migrations/000005_drop_phone.up.sql  IRREVERSIBLE');
+    expect(result.stdout).toMatch(/2:1 +IRREVERSIBLE drop-column +public\.users\.phone/);
+    expect(result.stdout).toContain('Verdict: IRREVERSIBLE — forward fix only');
+    expect(result.stdout).not.toContain('Rollback script');
+    expect(result.stdout).not.toContain('\x1b[');
+  });
+
+  it('honours --fail-on', () => {
+    expect(migcheck(['lint', shop, '--fail-on', 'none']).status).toBe(0);
+    expect(migcheck(['lint', `${shop}/000004_widen_age.up.sql`]).status).toBe(0);
+    expect(migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--fail-on', 'risky']).status).toBe(1);
+    expect(migcheck(['lint', `${shop}/000002_add_email.up.sql`, '--fail-on', 'risky']).status).toBe(0);
+  });
+
+  it('writes the JSON contract, validated by the exported zod schema', () => {
+    const { status, report } = jsonReport(['lint', shop]);
+    expect(status).toBe(1);
+    expect(report).toMatchObject({ schemaVersion: 1, tool: { name: 'migcheck', version: VERSION }, command: 'lint', outcome: 'forward-fix-only', verdict: 'irreversible', rollback: null });
+    expect(report.summary).toEqual({ migrations: 5, changes: 8, safe: 6, risky: 1, irreversible: 1, acknowledged: 0 });
+    const email = report.migrations[1]!;
+    expect(email).toMatchObject({ path: `${shop}/000002_add_email.up.sql`, id: '000002_add_email', layout: 'golang-migrate', state: 'unknown', verdict: 'safe', down: `${shop}/000002_add_email.down.sql` });
+    expect(email.changes[0]).toEqual({
+      kind: 'add_column',
+      object: 'public.users.email',
+      verdict: 'safe',
+      rule: 'add-column',
+      line: 1,
+      column: 1,
+      reason: expect.stringContaining('until the column holds data'),
+      evidence: 'static',
+      rollback: ['ALTER TABLE public.users DROP COLUMN email;'],
+      timing: 'after-app',
+    });
+    // Each level's verdict is the worst below it.
+    for (const migration of report.migrations) {
+      const worst = ['irreversible', 'risky', 'safe'].find((v) => migration.changes.some((c) => c.verdict === v)) ?? 'safe';
+      expect(migration.verdict).toBe(worst);
+    }
+  });
+
+  it('reads an acknowledged irreversible change as not failing, and says so', () => {
+    const path = tempSql('0007_drop_fax.sql', '-- migcheck:acknowledge drop-column  fax numbers exported (OPS-12)\nALTER TABLE users DROP COLUMN fax;\n');
+    const result = migcheck(['lint', path]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('(acknowledged)');
+    const { report } = jsonReport(['lint', path]);
+    expect(report.verdict).toBe('irreversible');
+    expect(report.migrations[0]!.changes[0]!.acknowledged).toEqual({ reason: 'fax numbers exported (OPS-12)', line: 1 });
+  });
+
+  it('annotates pull requests with --format github', () => {
+    const result = migcheck(['lint', shop, '--format', 'github']);
+    expect(result.stdout).toContain('::error file=fixtures/shop/migrations/000005_drop_phone.up.sql,line=2,col=1,title=migcheck drop-column%3A irreversible::');
+    expect(result.stdout).toContain('::warning file=fixtures/shop/migrations/000004_widen_age.up.sql,line=2,col=1');
+    expect(result.stdout).not.toContain('add-column');
+  });
+
+  it('writes SARIF and markdown', () => {
+    const sarif = JSON.parse(migcheck(['lint', shop, '--format', 'sarif']).stdout);
+    expect(sarif.version).toBe('2.1.0');
+    expect(sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'drop-column').level).toBe('error');
+    expect(migcheck(['lint', shop, '--format', 'markdown']).stdout).toContain('## migcheck: 🛑 irreversible (forward fix only)');
+  });
+
+  it('treats an empty or comment-only file as zero statements', () => {
+    const result = migcheck(['lint', tempSql('0001_nothing.sql', '-- nothing yet\n')]);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('no statements');
+  });
+
+  it('colours only when asked or on a terminal', () => {
+    expect(migcheck(['lint', shop, '--color']).stdout).toContain('\x1b[31m');
+  });
+});
+
+describe('migcheck plan', () => {
+  it('prints the rollback script for a safe migration', () => {
+    const result = migcheck(['plan', `${shop}/000002_add_email.up.sql`, '--format', 'sql']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('-- 1. Deploy the old application version first');
+    const statements = result.stdout.split('\n').filter((line) => line && !line.startsWith('--'));
+    expect(statements).toEqual(['BEGIN;', 'DROP INDEX public.users_email_key;', 'ALTER TABLE public.users DROP COLUMN email;', 'COMMIT;']);
+  });
+
+  it('prints only SQL comments when the outcome is forward fix only', () => {
+    const result = migcheck(['plan', shop, '--format', 'sql']);
+    expect(result.status).toBe(1);
+    const lines = result.stdout.trimEnd().split('\n');
+    expect(lines.every((line) => line.startsWith('--'))).toBe(true);
+    expect(result.stdout).toContain('000005_drop_phone.up.sql:2:1 drop_column public.users.phone');
+    expect(result.stdout).toMatch(/1\. Restore from backup[\s\S]*2\. Accept data loss[\s\S]*3\. Recreate from logs/);
+  });
+
+  it('marks an incomplete rollback script', () => {
+    const { report } = jsonReport(['plan', `${shop}/000004_widen_age.up.sql`]);
+    expect(report.rollback).toMatchObject({ incomplete: true, transactional: true });
+    expect(report.rollback!.sql).toContain('INCOMPLETE');
+  });
+});
+
+describe('bad input exits 2 with path:line:col and writes nothing to stdout', () => {
+  it.each([
+    ['a syntax error', '0002_bad.sql', "SELECT 'é';\nALTER TABEL users ADD x int;\n", /0002_bad\.sql:2:7: syntax error at or near "TABEL"/],
+    ['a psql meta-command', '0003_psql.sql', 'SELECT 1;\n\\connect other\n', /0003_psql\.sql:2:1: psql meta-command \\connect is not SQL/],
+  ])('%s', (_what, name, text, message) => {
+    const result = migcheck(['lint', tempSql(name, text)]);
+    expect(result.status).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(message);
+  });
+
+  it('a missing path', () => {
+    const result = migcheck(['plan', 'does/not/exist.sql']);
+    expect(result).toMatchObject({ status: 2, stdout: '' });
+    expect(result.stderr).toContain('does/not/exist.sql:1:1: no such file or directory');
+  });
+
+  it('usage errors', () => {
+    expect(migcheck(['lint']).status).toBe(2);
+    expect(migcheck(['lint', shop, '--format', 'xml']).status).toBe(2);
+    expect(migcheck(['lint', shop, '--no-such-flag']).status).toBe(2);
+    expect(migcheck(['frobnicate']).status).toBe(2);
+  });
+});
+
+describe('migcheck explain', () => {
+  it('lists every rule and explains one with the seed wording', () => {
+    const list = migcheck(['explain']);
+    expect(list.status).toBe(0);
+    for (const id of ['add-column', 'drop-column', 'alter-column-type', 'add-table', 'data-change', 'unknown-statement']) {
+      expect(list.stdout).toContain(id);
+    }
+    const one = migcheck(['explain', 'drop-column']);
+    expect(one.stdout).toContain('Options: 1. Restore from backup 2. Accept data loss 3. Recreate from logs');
+    expect(migcheck(['explain', 'no-such-rule'])).toMatchObject({ status: 2 });
+  });
+
+  it('prints the version', () => {
+    expect(migcheck(['--version']).stdout.trim()).toBe(VERSION);
+  });
+});
