@@ -1,7 +1,54 @@
-import { describe, expect, test } from 'vitest';
-import { createScratchDatabase } from '../../../../test/helpers/database.js';
+import { isDeepStrictEqual } from 'node:util';
+import { afterAll, describe, expect, test } from 'vitest';
+import { createScratchDatabase, type ScratchDatabase } from '../../../../test/helpers/database.js';
 import { diffSnapshots, formatDifferences, type DiffOptions, type SchemaDifference } from './diff.js';
-import { readSchemaSnapshot } from './snapshot.js';
+import { readSchemaSnapshot, type SchemaSnapshot } from './snapshot.js';
+
+/**
+ * Creating a database costs a few hundred milliseconds on PostgreSQL 18, so cases borrow one from a pool and
+ * give it back reset: extensions and schemas dropped, `public` recreated. A database is only reused when its
+ * snapshot is then exactly a fresh database's, so no case can see another's objects.
+ */
+const idleDatabases: ScratchDatabase[] = [];
+let freshSnapshot: SchemaSnapshot | undefined;
+
+async function borrowDatabase(): Promise<ScratchDatabase> {
+  const reused = idleDatabases.pop();
+  if (reused) return reused;
+  const db = await createScratchDatabase('diff');
+  freshSnapshot ??= await readSchemaSnapshot(db.client);
+  return db;
+}
+
+async function giveBack(db: ScratchDatabase): Promise<void> {
+  try {
+    await db.client.query(`
+      DO $$
+      DECLARE item record;
+      BEGIN
+        FOR item IN SELECT extname FROM pg_extension WHERE extname <> 'plpgsql' LOOP
+          EXECUTE format('DROP EXTENSION %I CASCADE', item.extname);
+        END LOOP;
+        FOR item IN SELECT nspname FROM pg_namespace
+                    WHERE nspname NOT IN ('pg_catalog', 'information_schema') AND nspname NOT LIKE 'pg\_%' LOOP
+          EXECUTE format('DROP SCHEMA %I CASCADE', item.nspname);
+        END LOOP;
+      END $$;
+      CREATE SCHEMA public;
+      COMMENT ON SCHEMA public IS 'standard public schema';`);
+    if (freshSnapshot && isDeepStrictEqual(await readSchemaSnapshot(db.client), freshSnapshot)) {
+      idleDatabases.push(db);
+      return;
+    }
+  } catch {
+    // Not reusable: dropped below.
+  }
+  await db.drop();
+}
+
+afterAll(async () => {
+  await Promise.all(idleDatabases.splice(0).map((db) => db.drop()));
+});
 
 /**
  * In a fresh database: run `setup`, snapshot, run each `change` statement, snapshot again, and return the
@@ -12,7 +59,7 @@ async function differencesAfter(
   change: string | string[],
   options: DiffOptions = {},
 ): Promise<SchemaDifference[]> {
-  const db = await createScratchDatabase('diff');
+  const db = await borrowDatabase();
   try {
     if (setup) await db.client.query(setup);
     const before = await readSchemaSnapshot(db.client);
@@ -22,7 +69,7 @@ async function differencesAfter(
     const after = await readSchemaSnapshot(db.client);
     return diffSnapshots(before, after, options);
   } finally {
-    await db.drop();
+    await giveBack(db);
   }
 }
 
@@ -279,7 +326,7 @@ describe.concurrent('diffSnapshots against real DDL', () => {
     });
     test('a failed CREATE INDEX CONCURRENTLY leaves an invalid index', async () => {
       const setup = `${USERS} INSERT INTO users VALUES (1, 'a@x', 1), (2, 'a@x', 2); CREATE INDEX users_email_key ON users (email);`;
-      const db = await createScratchDatabase('invalid_index');
+      const db = await borrowDatabase();
       try {
         await db.client.query(setup);
         const before = await readSchemaSnapshot(db.client);
@@ -299,7 +346,7 @@ describe.concurrent('diffSnapshots against real DDL', () => {
           changed('index', 'public.users_email_key', 'valid', 'true', 'false'),
         ]);
       } finally {
-        await db.drop();
+        await giveBack(db);
       }
     });
     test('cluster on', async () => {

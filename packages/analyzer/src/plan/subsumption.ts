@@ -15,7 +15,7 @@ import type { Assessment, Change, ChangeKind } from '../changes/types.js';
 const NEVER_UNDONE: ReadonlySet<ChangeKind> = new Set(['add_table', 'drop_table', 'rename_table']);
 /** Column-level kinds undone when every column they touch was added by the migration. */
 const COLUMN_LEVEL: ReadonlySet<ChangeKind> = new Set([
-  'alter_column_type', 'set_default', 'drop_default', 'set_not_null', 'drop_not_null', 'data_change',
+  'alter_column_type', 'set_default', 'drop_default', 'set_not_null', 'drop_not_null', 'data_change', 'alter_object',
 ]);
 
 export class CreatedObjects {

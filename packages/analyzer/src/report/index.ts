@@ -30,4 +30,3 @@ export function formatReport(report: Report, format: Format, options: FormatOpti
   }
 }
 
-export * from './schema.js';

@@ -191,7 +191,8 @@ function recogniseStatement(tag: string, node: Record<string, unknown>, context:
     case 'CommentStmt': {
       const comment = node as CommentStmt;
       const target = describeObject(comment.objtype, comment.object, schema);
-      return draft(target, `comment on ${objectWords(comment.objtype)} ${target}`, undefined);
+      const commented = draft(target, `comment on ${objectWords(comment.objtype)} ${target}`, undefined);
+      return { ...commented, ...commentTarget(comment, schema) };
     }
     case 'GrantStmt':
       return recogniseGrant(node as GrantStmt, schema);
@@ -296,6 +297,16 @@ function recogniseAlterDomain(alter: AlterDomainStmt, schema: string): ChangeDra
     default:
       return draft(name, `change the default of domain ${name}`, undefined);
   }
+}
+
+/** A comment on a table or column goes with it when the same migration created it. */
+function commentTarget(comment: CommentStmt, schema: string): Pick<ChangeDraft, 'target'> {
+  const names = listItems(comment.object);
+  if (comment.objtype === 'OBJECT_COLUMN') {
+    return { target: { table: qualifyNames(names.slice(0, -1), schema), columns: [names.at(-1) ?? ''] } };
+  }
+  if (comment.objtype === 'OBJECT_TABLE') return { target: { table: qualifyNames(names, schema) } };
+  return {};
 }
 
 function describeObject(objtype: string | undefined, object: Node | undefined, schema: string): string {

@@ -1,0 +1,92 @@
+/**
+ * The rollback scripts migcheck writes, proven on a real PostgreSQL: for each reversible kind of change,
+ * snapshot the schema, apply the migration, apply migcheck's rollback script, snapshot again; the two
+ * snapshots must be equal (catalog/ compares them object by object, from Postgres' own catalog).
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { diffSnapshots, formatDifferences } from '../packages/analyzer/src/catalog/diff.js';
+import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/snapshot.js';
+import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
+import { buildReport } from '../packages/analyzer/src/report/build.js';
+import { parseSql } from '../packages/analyzer/src/source/parse.js';
+import { SqlText } from '../packages/analyzer/src/source/sql-text.js';
+import { migrationFromSql } from './helpers/analyze.js';
+import { createScratchDatabase, type ScratchDatabase } from './helpers/database.js';
+
+const databases: ScratchDatabase[] = [];
+afterAll(async () => {
+  await Promise.all(databases.map((db) => db.drop()));
+});
+
+/** Runs a script statement by statement (CONCURRENTLY cannot run in a multi-statement query). */
+async function runScript(db: ScratchDatabase, sql: string): Promise<void> {
+  for (const statement of parseSql(new SqlText(sql), 'script.sql')) await db.client.query(statement.text);
+}
+
+/** Applies the migrations in order, then migcheck's rollback; returns the schema differences. */
+async function roundTrip(setup: string, ...migrations: string[]) {
+  const db = await createScratchDatabase('roundtrip');
+  databases.push(db);
+  if (setup) await runScript(db, setup);
+  const before = await readSchemaSnapshot(db.client);
+  for (const migration of migrations) await runScript(db, migration);
+  const applied = await readSchemaSnapshot(db.client);
+  const report = buildReport(
+    'plan',
+    migrations.map((sql, index) => analyzeMigration(migrationFromSql(sql, `000${index + 1}_m.sql`))),
+  );
+  expect(report.verdict, JSON.stringify(report.migrations, null, 1)).toBe('safe');
+  expect(report.rollback?.incomplete).toBe(false);
+  await runScript(db, report.rollback!.sql);
+  const after = await readSchemaSnapshot(db.client);
+  return { changed: diffSnapshots(before, applied), restored: diffSnapshots(before, after) };
+}
+
+async function expectRestored(setup: string, ...migrations: string[]) {
+  const { changed, restored } = await roundTrip(setup, ...migrations);
+  expect(changed.length, 'the migration must change the schema, or the test proves nothing').toBeGreaterThan(0);
+  expect(restored, formatDifferences(restored)).toEqual([]);
+}
+
+const USERS = 'CREATE TABLE users (id integer PRIMARY KEY, name text, email text, status text NOT NULL);';
+
+describe('rollback round trip on a real PostgreSQL', () => {
+  it.each([
+    ['add column (with default, serial, FK, unique)', USERS, 'CREATE TABLE teams (id int PRIMARY KEY);', "ALTER TABLE users ADD COLUMN nickname text NOT NULL DEFAULT '', ADD COLUMN seq serial, ADD COLUMN team_id int REFERENCES teams (id) UNIQUE;"],
+    ['add table with everything on it', USERS, 'CREATE TABLE orders (id bigserial PRIMARY KEY, user_id int NOT NULL REFERENCES users (id), total numeric(10,2) CHECK (total > 0), note text);\nCREATE INDEX ON orders (user_id);\nALTER TABLE orders ADD COLUMN paid boolean, ADD CHECK (note <> \'\');\nINSERT INTO orders (user_id, total) SELECT id, 1 FROM users;\nCOMMENT ON TABLE orders IS \'orders\';\nCOMMENT ON COLUMN orders.note IS \'free text\';'],
+    ['add index, unique and concurrent', USERS, 'CREATE UNIQUE INDEX users_email_key ON users (lower(email));\nCREATE INDEX CONCURRENTLY users_name_idx ON users (name) WHERE status = \'active\';'],
+    ['add named constraints', `${USERS} CREATE TABLE slots (id int, during int4range);`, "ALTER TABLE users ADD CONSTRAINT users_status_check CHECK (status IN ('active', 'gone')) NOT VALID;\nALTER TABLE users ADD CONSTRAINT users_email_unique UNIQUE (email);\nALTER TABLE slots ADD CONSTRAINT slots_user_fk FOREIGN KEY (id) REFERENCES users (id);\nALTER TABLE slots ADD CONSTRAINT slots_no_overlap EXCLUDE USING gist (during WITH &&);"],
+    ['set and drop not null', USERS, 'ALTER TABLE users ALTER COLUMN name SET NOT NULL, ALTER COLUMN status DROP NOT NULL;'],
+    ['renames', `${USERS} CREATE INDEX users_name_idx ON users (name); CREATE VIEW v AS SELECT 1 AS x; CREATE SEQUENCE s; CREATE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$; CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TYPE addr AS (zip text); CREATE SCHEMA old_name; ALTER TABLE users ADD CONSTRAINT users_status_check CHECK (status <> '');`,
+      "ALTER TABLE users RENAME COLUMN name TO full_name;\nALTER TABLE users RENAME TO people;\nALTER INDEX users_name_idx RENAME TO people_name_idx;\nALTER TABLE people RENAME CONSTRAINT users_status_check TO people_status_check;\nALTER VIEW v RENAME TO w;\nALTER SEQUENCE s RENAME TO t;\nALTER FUNCTION f(int) RENAME TO g;\nALTER TYPE mood RENAME TO feeling;\nALTER TYPE feeling RENAME VALUE 'sad' TO 'blue';\nALTER TYPE addr RENAME ATTRIBUTE zip TO postcode;\nALTER SCHEMA old_name RENAME TO new_name;"],
+    ['create objects', USERS,
+      "CREATE SCHEMA billing CREATE TABLE invoices (id int);\nCREATE SEQUENCE invoice_numbers START 1000;\nCREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TYPE address AS (street text, zip text);\nCREATE TYPE float_range AS RANGE (subtype = float8);\nCREATE DOMAIN email_address AS text CHECK (VALUE LIKE '%@%');\nCREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;\nCREATE FUNCTION add(a int, b int, OUT total int) LANGUAGE sql AS $$ SELECT a + b $$;\nCREATE PROCEDURE tidy(days int) LANGUAGE sql AS $$ SELECT 1 $$;\nCREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();\nCREATE VIEW active_users AS SELECT * FROM users WHERE status = 'active';\nCREATE MATERIALIZED VIEW user_count AS SELECT count(*) FROM users;\nCREATE POLICY own_rows ON users USING (name = current_user);\nCREATE RULE no_delete AS ON DELETE TO users DO INSTEAD NOTHING;\nCREATE STATISTICS users_stats ON name, status FROM users;"],
+    ['alter object properties', `${USERS} CREATE TABLE base (name text); CREATE TABLE events (id int, at int) PARTITION BY RANGE (at); CREATE TABLE events_1 (id int, at int); CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$; CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch(); CREATE SCHEMA archive; CREATE FUNCTION util_f(a int) RETURNS int LANGUAGE sql AS $$ SELECT a $$; CREATE DOMAIN email_address AS text; CREATE TABLE counters (id int NOT NULL);`,
+      "ALTER TABLE users ENABLE ROW LEVEL SECURITY;\nALTER TABLE users DISABLE TRIGGER users_touch;\nALTER TABLE users SET UNLOGGED;\nALTER TABLE users INHERIT base;\nALTER TABLE events ATTACH PARTITION events_1 FOR VALUES FROM (0) TO (10);\nALTER TABLE counters ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;\nALTER FUNCTION util_f(int) SET SCHEMA archive;\nALTER DOMAIN email_address ADD CONSTRAINT has_at CHECK (VALUE LIKE '%@%');"],
+    ['backfill of an added column', USERS, "ALTER TABLE users ADD COLUMN role text;\nUPDATE users SET role = 'member';\nALTER TABLE users ALTER COLUMN role SET DEFAULT 'member', ALTER COLUMN role SET NOT NULL;"],
+  ])('%s', async (_name, setup, ...migration) => {
+    await expectRestored(setup, ...migration);
+  });
+
+  it('unwinds several migrations newest first', async () => {
+    await expectRestored(
+      USERS,
+      'CREATE TABLE orders (id int PRIMARY KEY, user_id int);',
+      'ALTER TABLE orders ADD COLUMN total numeric; ALTER TABLE orders ADD CONSTRAINT orders_user_fk FOREIGN KEY (user_id) REFERENCES users (id);',
+      'ALTER TABLE orders RENAME COLUMN total TO amount; CREATE INDEX orders_amount_idx ON orders (amount);',
+    );
+  });
+
+  it('catches a rollback that does not restore the schema (the comparison is not vacuous)', async () => {
+    const db = await createScratchDatabase('roundtrip');
+    databases.push(db);
+    await runScript(db, USERS);
+    const before = await readSchemaSnapshot(db.client);
+    await runScript(db, 'ALTER TABLE users ADD COLUMN x int; ALTER TABLE users DROP COLUMN x;');
+    const after = await readSchemaSnapshot(db.client);
+    // A dropped-and-re-added column is the same schema; a changed default is not.
+    expect(diffSnapshots(before, after)).toEqual([]);
+    await runScript(db, "ALTER TABLE users ALTER COLUMN name SET DEFAULT 'x';");
+    expect(diffSnapshots(before, await readSchemaSnapshot(db.client))).not.toEqual([]);
+  });
+});
