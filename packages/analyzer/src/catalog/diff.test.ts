@@ -731,6 +731,34 @@ describe.concurrent('diffSnapshots against real DDL', () => {
     });
   });
 
+  describe('owners and privileges', () => {
+    test('grant on a table', async () => {
+      const [difference] = await differencesAfter(USERS, 'GRANT SELECT, INSERT ON users TO pg_monitor');
+      expect(difference).toMatchObject({ objectType: 'table', object: 'public.users', change: 'changed', property: 'privileges' });
+      const owner = difference?.before?.split('=')[0] ?? '';
+      expect(difference?.after).toBe(`pg_monitor=ar/${owner}, ${difference?.before ?? ''}`);
+    });
+    test('revoke from PUBLIC on a function', async () => {
+      const setup = `CREATE FUNCTION f() RETURNS integer LANGUAGE sql AS 'SELECT 1'; SELECT 1`;
+      const differences = await differencesAfter(setup, 'REVOKE EXECUTE ON FUNCTION f() FROM PUBLIC');
+      const owner = differences[0]?.after?.split('=')[0] ?? '';
+      expect(differences).toEqual([changed('function', 'public.f()', 'privileges', `=X/${owner}, ${owner}=X/${owner}`, `${owner}=X/${owner}`)]);
+    });
+    test('grant on a column', async () => {
+      const differences = await differencesAfter(USERS, 'GRANT SELECT (email) ON users TO pg_monitor');
+      expect(differences).toEqual([
+        changed('column', 'public.users.email', 'privileges', undefined, expect.stringMatching(/^pg_monitor=r\/.+$/) as string),
+      ]);
+    });
+    test('new owner', async () => {
+      const differences = await differencesAfter('CREATE SCHEMA app', 'ALTER SCHEMA app OWNER TO pg_monitor');
+      expect(differences.map(({ objectType, object, property, after }) => ({ objectType, object, property, after }))).toEqual([
+        { objectType: 'schema', object: 'app', property: 'owner', after: 'pg_monitor' },
+        { objectType: 'schema', object: 'app', property: 'privileges', after: 'pg_monitor=UC/pg_monitor' },
+      ]);
+    });
+  });
+
   describe('comments on the remaining kinds', () => {
     test('sequence, domain, trigger, policy, materialized view', async () => {
       const setup = `${USERS} CREATE SEQUENCE s; CREATE DOMAIN d AS integer CONSTRAINT d_check CHECK (VALUE > 0);

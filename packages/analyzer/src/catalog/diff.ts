@@ -238,6 +238,7 @@ const COLUMN_PROPERTIES = [
   'collation',
   'storage',
   'compression',
+  'privileges',
   'comment',
 ] as const satisfies ReadonlyArray<keyof ColumnInfo>;
 
@@ -257,7 +258,7 @@ const OBJECT_KINDS: ObjectKind[] = [
   objectKind({
     objectType: 'schema',
     objects: (snapshot) => entries(snapshot.schemas),
-    properties: ['comment'],
+    properties: ['owner', 'privileges', 'comment'],
     owners: () => [],
   }),
   objectKind({
@@ -270,7 +271,7 @@ const OBJECT_KINDS: ObjectKind[] = [
   objectKind({
     objectType: 'enum',
     objects: (snapshot) => entries(snapshot.enums),
-    properties: ['labels', 'comment'],
+    properties: ['labels', 'owner', 'privileges', 'comment'],
     render: { labels: (labels) => labels.map((label) => `'${label.replace(/'/g, "''")}'`).join(', ') },
     summary: (type) => type.labels.map((label) => `'${label.replace(/'/g, "''")}'`).join(', '),
     owners: (_identity, type) => [inSchema(type.schema)],
@@ -278,7 +279,7 @@ const OBJECT_KINDS: ObjectKind[] = [
   objectKind({
     objectType: 'composite type',
     objects: (snapshot) => entries(snapshot.compositeTypes),
-    properties: ['attributes', 'comment'],
+    properties: ['attributes', 'owner', 'privileges', 'comment'],
     render: {
       attributes: (attributes) => {
         const described = describeAttributes(attributes);
@@ -294,7 +295,7 @@ const OBJECT_KINDS: ObjectKind[] = [
   objectKind({
     objectType: 'domain',
     objects: (snapshot) => entries(snapshot.domains),
-    properties: ['baseType', 'notNull', 'default', 'collation', 'comment'],
+    properties: ['baseType', 'notNull', 'default', 'collation', 'owner', 'privileges', 'comment'],
     summary: (domain) =>
       [domain.baseType, domain.notNull ? 'NOT NULL' : '', domain.default !== null ? `DEFAULT ${domain.default}` : '']
         .filter(Boolean)
@@ -324,6 +325,8 @@ const OBJECT_KINDS: ObjectKind[] = [
       'canonicalFunction',
       'subtypeDiffFunction',
       'multirangeType',
+      'owner',
+      'privileges',
       'comment',
     ],
     summary: (type) => `subtype ${type.subtype}`,
@@ -343,6 +346,8 @@ const OBJECT_KINDS: ObjectKind[] = [
       'alignment',
       'storage',
       'category',
+      'owner',
+      'privileges',
       'comment',
     ],
     summary: (type) => (type.shell ? 'shell type' : `input ${type.inputFunction ?? '-'}, output ${type.outputFunction ?? '-'}`),
@@ -361,6 +366,8 @@ const OBJECT_KINDS: ObjectKind[] = [
       'cycle',
       'persistence',
       'ownedBy',
+      'owner',
+      'privileges',
       'comment',
     ],
     summary: describeSequence,
@@ -392,6 +399,8 @@ const OBJECT_KINDS: ObjectKind[] = [
       'replicaIdentity',
       'foreignServer',
       'foreignOptions',
+      'owner',
+      'privileges',
       'comment',
     ],
     owners: (_identity, table) => [inSchema(table.schema)],
@@ -400,7 +409,7 @@ const OBJECT_KINDS: ObjectKind[] = [
   objectKind({
     objectType: 'view',
     objects: (snapshot) => entries(snapshot.views),
-    properties: ['definition', 'options', 'comment'],
+    properties: ['definition', 'options', 'owner', 'privileges', 'comment'],
     summary: (view) => view.definition,
     owners: (_identity, view) => [inSchema(view.schema)],
   }),
@@ -408,7 +417,7 @@ const OBJECT_KINDS: ObjectKind[] = [
   objectKind({
     objectType: 'materialized view',
     objects: (snapshot) => entries(snapshot.materializedViews),
-    properties: ['definition', 'options', 'populated', 'tablespace', 'accessMethod', 'comment'],
+    properties: ['definition', 'options', 'populated', 'tablespace', 'accessMethod', 'owner', 'privileges', 'comment'],
     summary: (view) => view.definition,
     owners: (_identity, view) => [inSchema(view.schema)],
   }),
@@ -472,7 +481,7 @@ const OBJECT_KINDS: ObjectKind[] = [
   objectKind<FunctionInfo>({
     objectType: (fn) => FUNCTION_OBJECT_TYPES[fn.kind],
     objects: (snapshot) => entries(snapshot.functions),
-    properties: ['kind', 'definition', 'comment'],
+    properties: ['kind', 'definition', 'owner', 'privileges', 'comment'],
     summary: (fn) => fn.definition,
     owners: (_identity, fn) => [inSchema(fn.schema)],
   }),

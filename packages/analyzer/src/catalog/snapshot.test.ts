@@ -75,7 +75,10 @@ describe.concurrent('readSchemaSnapshot', () => {
     await withDatabase('fresh', async (db) => {
       const snapshot = await readSchemaSnapshot(db.client);
       expect(snapshot).toEqual({
-        schemas: { public: { name: 'public', comment: 'standard public schema' } },
+        // public's owner and privileges differ between versions (pg_database_owner from 15).
+        schemas: {
+          public: { name: 'public', owner: expect.any(String), privileges: expect.any(Array), comment: 'standard public schema' },
+        },
         extensions: { plpgsql: { name: 'plpgsql', version: '1.0', schema: 'pg_catalog' } },
         enums: {},
         compositeTypes: {},
@@ -151,6 +154,7 @@ describe.concurrent('readSchemaSnapshot', () => {
         collation: null,
         storage: null,
         compression: null,
+        privileges: [],
         comment: null,
       });
       expect(users?.columns.email).toMatchObject({ type: 'public.citext', notNull: true, comment: 'login' });
@@ -187,6 +191,7 @@ describe.concurrent('readSchemaSnapshot', () => {
     await withDatabase('kinds', async (db) => {
       await db.client.query(EVERY_KIND);
       const snapshot = await readSchemaSnapshot(db.client);
+      const me = await currentUser(db);
       expect(snapshot.enums['app.mood']?.labels).toEqual(['sad', 'ok', 'happy']);
       expect(snapshot.compositeTypes['app.address']?.attributes).toEqual([
         { name: 'street', type: 'text', collation: null, comment: null },
@@ -195,6 +200,8 @@ describe.concurrent('readSchemaSnapshot', () => {
       expect(snapshot.domains['app.quantity']).toEqual({
         schema: 'app',
         name: 'quantity',
+        owner: me,
+        privileges: [`=U/${me}`, `${me}=U/${me}`],
         baseType: 'integer',
         notNull: true,
         default: '1',
@@ -396,6 +403,40 @@ describe.concurrent('readSchemaSnapshot', () => {
     await expect(readSchemaSnapshot(oldServer)).rejects.toThrow(/PostgreSQL 13 or later/);
   });
 });
+
+describe.concurrent('owners and privileges', () => {
+  test('recorded by default, normalised so that "granted then revoked" equals "never granted"', async () => {
+    await withDatabase('privileges', async (db) => {
+      await db.client.query(EVERY_KIND);
+      const me = await currentUser(db);
+      const original = await readSchemaSnapshot(db.client);
+      expect(original.tables['app.users']).toMatchObject({ owner: me, privileges: [expect.stringMatching(new RegExp(`^${me}=arwdDxtm?/${me}$`))] });
+      expect(original.functions['app.add(a integer, b integer)']).toMatchObject({ owner: me, privileges: [`=X/${me}`, `${me}=X/${me}`] });
+      expect(original.sequences['app.invoice_no']).toMatchObject({ owner: me, privileges: [`${me}=rwU/${me}`] });
+      expect(original.schemas.app).toMatchObject({ owner: me, privileges: [`${me}=UC/${me}`] });
+
+      await db.client.query(`GRANT SELECT ON app.users TO pg_monitor; REVOKE SELECT ON app.users FROM pg_monitor`);
+      expect(await readSchemaSnapshot(db.client)).toEqual(original);
+    });
+  });
+
+  test('left out on request', async () => {
+    await withDatabase('no_privileges', async (db) => {
+      await db.client.query(EVERY_KIND);
+      await db.client.query(`GRANT SELECT (email) ON app.users TO pg_monitor`);
+      const snapshot = await readSchemaSnapshot(db.client, { privileges: false });
+      expect(snapshot.tables['app.users']).toMatchObject({ owner: null, privileges: [] });
+      expect(snapshot.tables['app.users']?.columns.email).toMatchObject({ privileges: [] });
+      expect(snapshot.functions['app.tidy()']).toMatchObject({ owner: null, privileges: [] });
+      expect(snapshot.domains['app.quantity']).toMatchObject({ owner: null, privileges: [] });
+    });
+  });
+});
+
+async function currentUser(db: ScratchDatabase): Promise<string> {
+  const { rows } = await db.client.query<{ name: string }>('SELECT current_user AS name');
+  return rows[0]?.name ?? '';
+}
 
 describe('identities', () => {
   test('plain names stay plain, others are quoted as in SQL', () => {

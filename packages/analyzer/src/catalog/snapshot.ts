@@ -11,7 +11,9 @@
  * - arrays are used only where order means something (enum labels, composite attributes, inheritance parents),
  *   and are sorted where it does not (roles of a policy, storage options);
  * - nothing that changes without a schema change is recorded (no OIDs, relfilenodes, statistics, sequence
- *   positions); a column's position is kept as information but is not part of equality (see diff.ts).
+ *   positions);
+ * - a column's position is its rank among the live columns, so a dropped column leaves no trace; it is kept as
+ *   information, and diffSnapshots ignores it unless asked (a re-added column lands at the end).
  * - absent values are `null`, never missing, so that JSON round trips preserve equality.
  */
 import type { Queryable } from './queryable.js';
@@ -53,7 +55,18 @@ export interface SchemaSnapshot {
   functions: Record<string, FunctionInfo>;
 }
 
-export interface SchemaInfo {
+/**
+ * Who owns an object and who may use it. Privileges are the object's ACL as `grantee=privileges/grantor`
+ * items (an empty grantee is PUBLIC), sorted, with "never granted" read as the owner's default privileges, so
+ * that "never granted" and "granted, then revoked" compare equal. Both are `null` / `[]` when the snapshot was
+ * read with `privileges: false`.
+ */
+export interface Ownership {
+  owner: string | null;
+  privileges: string[];
+}
+
+export interface SchemaInfo extends Ownership {
   name: string;
   comment: string | null;
 }
@@ -64,7 +77,7 @@ export interface ExtensionInfo {
   schema: string;
 }
 
-export interface EnumTypeInfo {
+export interface EnumTypeInfo extends Ownership {
   schema: string;
   name: string;
   /** In sort order (the order `<` compares them in), which is meaningful. */
@@ -72,7 +85,7 @@ export interface EnumTypeInfo {
   comment: string | null;
 }
 
-export interface CompositeTypeInfo {
+export interface CompositeTypeInfo extends Ownership {
   schema: string;
   name: string;
   /** In attribute order, which is meaningful for a composite type (row constructors, `(x).*`). */
@@ -89,7 +102,7 @@ export interface CompositeAttributeInfo {
   comment: string | null;
 }
 
-export interface DomainInfo {
+export interface DomainInfo extends Ownership {
   schema: string;
   name: string;
   baseType: string;
@@ -109,7 +122,7 @@ export interface DomainConstraintInfo {
   comment: string | null;
 }
 
-export interface RangeTypeInfo {
+export interface RangeTypeInfo extends Ownership {
   schema: string;
   name: string;
   subtype: string;
@@ -122,7 +135,7 @@ export interface RangeTypeInfo {
   comment: string | null;
 }
 
-export interface BaseTypeInfo {
+export interface BaseTypeInfo extends Ownership {
   schema: string;
   name: string;
   /** A shell type (`CREATE TYPE name;`) has no functions yet. */
@@ -140,7 +153,7 @@ export interface BaseTypeInfo {
   comment: string | null;
 }
 
-export interface SequenceInfo {
+export interface SequenceInfo extends Ownership {
   schema: string;
   name: string;
   dataType: string;
@@ -159,7 +172,7 @@ export interface SequenceInfo {
 
 export type Persistence = 'permanent' | 'unlogged' | 'temporary';
 
-export interface TableInfo {
+export interface TableInfo extends Ownership {
   schema: string;
   name: string;
   kind: 'table' | 'partitioned table' | 'foreign table';
@@ -210,10 +223,12 @@ export interface ColumnInfo {
   storage: 'plain' | 'external' | 'extended' | 'main' | null;
   /** `ALTER COLUMN … SET COMPRESSION` (PostgreSQL 14 and later). */
   compression: 'pglz' | 'lz4' | null;
+  /** Column-level grants (`GRANT SELECT (email) ON users TO …`), sorted; `[]` when there are none. */
+  privileges: string[];
   comment: string | null;
 }
 
-export interface ViewInfo {
+export interface ViewInfo extends Ownership {
   schema: string;
   name: string;
   /** `pg_get_viewdef()`: the query, as Postgres deparses it. */
@@ -295,7 +310,7 @@ export interface PolicyInfo {
   comment: string | null;
 }
 
-export interface FunctionInfo {
+export interface FunctionInfo extends Ownership {
   schema: string;
   name: string;
   /** `pg_get_function_identity_arguments()`, e.g. `a integer, b text`. */
@@ -315,6 +330,11 @@ export interface ReadSchemaSnapshotOptions {
    * `pg_temp*` (and schemas that belong to extensions). A listed schema that does not exist is simply absent.
    */
   schemas?: string[];
+  /**
+   * Read owners and privileges (default: true). Turn off to compare databases whose roles differ, e.g. a
+   * shadow database created by another user than the one the target's objects belong to.
+   */
+  privileges?: boolean;
 }
 
 /** The oldest server the queries below are written for (`pg_trigger.tgparentid` is from 13). */
@@ -360,24 +380,25 @@ const READING_SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = 
  */
 export async function readSchemaSnapshot(db: Queryable, options: ReadSchemaSnapshotOptions = {}): Promise<SchemaSnapshot> {
   const serverVersion = await readServerVersion(db);
+  const withPrivileges = options.privileges ?? true;
   const previousSettings = await applyReadingSettings(db);
   try {
-    const schemas = await readSchemas(db, options.schemas);
+    const schemas = await readSchemas(db, options.schemas, withPrivileges);
     const inScope = Object.keys(schemas);
-    const columnsByRelation = await readColumns(db, inScope, serverVersion);
-    const types = await readTypes(db, inScope, serverVersion, columnsByRelation);
-    const relations = await readRelations(db, inScope, columnsByRelation);
+    const columnsByRelation = await readColumns(db, inScope, serverVersion, withPrivileges);
+    const types = await readTypes(db, inScope, serverVersion, columnsByRelation, withPrivileges);
+    const relations = await readRelations(db, inScope, columnsByRelation, withPrivileges);
     return {
       schemas,
       extensions: await readExtensions(db),
       ...types,
-      sequences: await readSequences(db, inScope),
+      sequences: await readSequences(db, inScope, withPrivileges),
       ...relations,
       indexes: await readIndexes(db, inScope),
       constraints: await readConstraints(db, inScope),
       triggers: await readTriggers(db, inScope),
       policies: await readPolicies(db, inScope),
-      functions: await readFunctions(db, inScope),
+      functions: await readFunctions(db, inScope, withPrivileges),
     };
   } finally {
     await restoreSettings(db, previousSettings);
@@ -429,6 +450,26 @@ function notInExtension(catalog: string, oid: string): string {
     WHERE member.classid = '${catalog}'::regclass AND member.objid = ${oid} AND member.deptype = 'e')`;
 }
 
+/**
+ * The `owner` and `privileges` columns of an object. `aclKind` is acldefault's object type ('r' relation,
+ * 's' sequence, 'f' function, 'T' type, 'n' schema).
+ */
+function ownershipColumns(withPrivileges: boolean, ownerOid: string, acl: string, aclKind: string): string {
+  if (!withPrivileges) return `NULL::text AS owner, ARRAY[]::text[] AS privileges`;
+  return `pg_get_userbyid(${ownerOid})::text AS owner,
+    ARRAY(SELECT item::text FROM unnest(coalesce(${acl}, acldefault('${aclKind}', ${ownerOid}))) AS item ORDER BY 1)
+      AS privileges`;
+}
+
+interface OwnershipRow {
+  owner: string | null;
+  privileges: string[];
+}
+
+function ownershipOf(row: OwnershipRow): Ownership {
+  return { owner: row.owner, privileges: row.privileges };
+}
+
 /** A possibly schema-qualified name in SQL syntax (as Postgres would print it), for values, not keys. */
 function sqlQualifiedName(schema: string, name: string): string {
   return `CASE WHEN ${schema} = 'pg_catalog' THEN quote_ident(${name})
@@ -450,15 +491,20 @@ function functionReference(regproc: string): string {
 const EXCLUDED_SCHEMAS_CONDITION = `n.nspname NOT IN ('pg_catalog', 'information_schema')
   AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'`;
 
-async function readSchemas(db: Queryable, requested: string[] | undefined): Promise<Record<string, SchemaInfo>> {
-  const { rows } = await db.query<{ name: string; comment: string | null }>(
-    `SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment
+async function readSchemas(
+  db: Queryable,
+  requested: string[] | undefined,
+  withPrivileges: boolean,
+): Promise<Record<string, SchemaInfo>> {
+  const { rows } = await db.query<{ name: string; comment: string | null } & OwnershipRow>(
+    `SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment,
+       ${ownershipColumns(withPrivileges, 'n.nspowner', 'n.nspacl', 'n')}
      FROM pg_namespace AS n
      WHERE ${requested ? 'n.nspname = ANY($1::text[])' : EXCLUDED_SCHEMAS_CONDITION}
        AND ${notInExtension('pg_namespace', 'n.oid')}`,
     requested ? [requested] : [],
   );
-  return toRecord(rows.map((row) => [row.name, { name: row.name, comment: row.comment }]));
+  return toRecord(rows.map((row) => [row.name, { name: row.name, ...ownershipOf(row), comment: row.comment }]));
 }
 
 async function readExtensions(db: Queryable): Promise<Record<string, ExtensionInfo>> {
@@ -487,10 +533,16 @@ interface ColumnRow {
   collation: string | null;
   storage: string | null;
   compression: string;
+  privileges: string[];
   comment: string | null;
 }
 
-async function readColumns(db: Queryable, schemas: string[], serverVersion: number): Promise<ColumnsByRelation> {
+async function readColumns(
+  db: Queryable,
+  schemas: string[],
+  serverVersion: number,
+  withPrivileges: boolean,
+): Promise<ColumnsByRelation> {
   // attcompression exists from PostgreSQL 14.
   const compression = serverVersion >= 140000 ? 'a.attcompression::text' : `''`;
   const { rows } = await db.query<ColumnRow>(
@@ -505,6 +557,7 @@ async function readColumns(db: Queryable, schemas: string[], serverVersion: numb
        ${nonDefaultCollation('a.attcollation', 't.typcollation')} AS collation,
        CASE WHEN a.attstorage <> t.typstorage THEN a.attstorage::text END AS storage,
        ${compression} AS compression,
+       ${withPrivileges ? 'ARRAY(SELECT item::text FROM unnest(a.attacl) AS item ORDER BY 1)' : 'ARRAY[]::text[]'} AS privileges,
        col_description(c.oid, a.attnum) AS comment
      FROM pg_attribute AS a
      JOIN pg_class AS c ON c.oid = a.attrelid
@@ -551,6 +604,7 @@ function toColumn(row: ColumnRow): ColumnInfo {
     collation: row.collation,
     storage: row.storage ? (STORAGE_KINDS[row.storage] ?? null) : null,
     compression: COMPRESSION_METHODS[row.compression] ?? null,
+    privileges: row.privileges,
     comment: row.comment,
   };
 }
@@ -561,7 +615,7 @@ function columnsRecord(columns: ColumnInfo[] | undefined): Record<string, Column
 
 // Types.
 
-interface TypeRow {
+interface TypeRow extends OwnershipRow {
   schema: string;
   name: string;
   type_kind: string;
@@ -605,12 +659,14 @@ async function readTypes(
   schemas: string[],
   serverVersion: number,
   columnsByRelation: ColumnsByRelation,
+  withPrivileges: boolean,
 ): Promise<TypeMaps> {
   // Multirange types exist from PostgreSQL 14.
   const multirange = serverVersion >= 140000 ? 'format_type(r.rngmultitypid, NULL)' : 'NULL::text';
   const { rows } = await db.query<TypeRow>(
     `SELECT n.nspname AS schema, t.typname AS name, t.typtype::text AS type_kind, t.typisdefined AS defined,
        obj_description(t.oid, 'pg_type') AS comment,
+       ${ownershipColumns(withPrivileges, 't.typowner', 't.typacl', 'T')},
        CASE WHEN t.typtype = 'e' THEN ARRAY(
          SELECT e.enumlabel::text FROM pg_enum AS e WHERE e.enumtypid = t.oid ORDER BY e.enumsortorder) END AS enum_labels,
        CASE WHEN t.typtype = 'd' THEN format_type(t.typbasetype, t.typtypmod) END AS domain_base_type,
@@ -658,7 +714,7 @@ async function readTypes(
   const baseTypes: Array<[string, BaseTypeInfo]> = [];
   for (const row of rows) {
     const key = qualifiedName(row.schema, row.name);
-    const common = { schema: row.schema, name: row.name };
+    const common = { schema: row.schema, name: row.name, ...ownershipOf(row) };
     switch (row.type_kind) {
       case 'e':
         enums.push([key, { ...common, labels: row.enum_labels ?? [], comment: row.comment }]);
@@ -766,7 +822,7 @@ async function readDomainConstraints(db: Queryable, schemas: string[]): Promise<
 
 // Tables, views and materialized views.
 
-interface RelationRow {
+interface RelationRow extends OwnershipRow {
   schema: string;
   name: string;
   relation_kind: string;
@@ -803,6 +859,7 @@ async function readRelations(
   db: Queryable,
   schemas: string[],
   columnsByRelation: ColumnsByRelation,
+  withPrivileges: boolean,
 ): Promise<RelationMaps> {
   const { rows } = await db.query<RelationRow>(
     `SELECT n.nspname AS schema, c.relname AS name, c.relkind::text AS relation_kind,
@@ -829,6 +886,7 @@ async function readRelations(
        ARRAY(SELECT opt FROM unnest(ft.ftoptions) AS opt ORDER BY opt) AS foreign_options,
        CASE WHEN c.relkind IN ('v', 'm') THEN pg_get_viewdef(c.oid) END AS view_definition,
        c.relispopulated AS populated,
+       ${ownershipColumns(withPrivileges, 'c.relowner', 'c.relacl', 'r')},
        obj_description(c.oid, 'pg_class') AS comment
      FROM pg_class AS c
      JOIN pg_namespace AS n ON n.oid = c.relnamespace
@@ -852,6 +910,7 @@ async function readRelations(
       const view: ViewInfo = {
         schema: row.schema,
         name: row.name,
+        ...ownershipOf(row),
         definition: (row.view_definition ?? '').trim(),
         options: row.options,
         columns,
@@ -872,6 +931,7 @@ async function readRelations(
       {
         schema: row.schema,
         name: row.name,
+        ...ownershipOf(row),
         kind: TABLE_KINDS[row.relation_kind] ?? 'table',
         persistence: PERSISTENCES[row.persistence] ?? 'permanent',
         partitionKey: row.partition_key,
@@ -896,7 +956,7 @@ async function readRelations(
 
 // Sequences.
 
-interface SequenceRow {
+interface SequenceRow extends OwnershipRow {
   schema: string;
   name: string;
   data_type: string;
@@ -911,7 +971,11 @@ interface SequenceRow {
   comment: string | null;
 }
 
-async function readSequences(db: Queryable, schemas: string[]): Promise<Record<string, SequenceInfo>> {
+async function readSequences(
+  db: Queryable,
+  schemas: string[],
+  withPrivileges: boolean,
+): Promise<Record<string, SequenceInfo>> {
   const { rows } = await db.query<SequenceRow>(
     `SELECT n.nspname AS schema, c.relname AS name, format_type(s.seqtypid, NULL) AS data_type,
        s.seqstart::text AS start, s.seqincrement::text AS increment,
@@ -926,6 +990,7 @@ async function readSequences(db: Queryable, schemas: string[]): Promise<Record<s
           WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
             AND d.refclassid = 'pg_class'::regclass AND d.deptype IN ('a', 'i')
           LIMIT 1) AS owned_by,
+       ${ownershipColumns(withPrivileges, 'c.relowner', 'c.relacl', 's')},
        obj_description(c.oid, 'pg_class') AS comment
      FROM pg_sequence AS s
      JOIN pg_class AS c ON c.oid = s.seqrelid
@@ -939,6 +1004,7 @@ async function readSequences(db: Queryable, schemas: string[]): Promise<Record<s
       {
         schema: row.schema,
         name: row.name,
+        ...ownershipOf(row),
         dataType: row.data_type,
         start: row.start,
         increment: row.increment,
@@ -1175,7 +1241,7 @@ async function readPolicies(db: Queryable, schemas: string[]): Promise<Record<st
 
 // Functions, procedures, aggregates.
 
-interface FunctionRow {
+interface FunctionRow extends OwnershipRow {
   schema: string;
   name: string;
   identity_arguments: string;
@@ -1192,7 +1258,11 @@ const FUNCTION_KINDS: Record<string, FunctionInfo['kind']> = {
   w: 'window',
 };
 
-async function readFunctions(db: Queryable, schemas: string[]): Promise<Record<string, FunctionInfo>> {
+async function readFunctions(
+  db: Queryable,
+  schemas: string[],
+  withPrivileges: boolean,
+): Promise<Record<string, FunctionInfo>> {
   const { rows } = await db.query<FunctionRow>(
     `SELECT n.nspname AS schema, p.proname AS name,
        pg_get_function_identity_arguments(p.oid) AS identity_arguments,
@@ -1221,6 +1291,7 @@ async function readFunctions(db: Queryable, schemas: string[]): Promise<Record<s
          'KIND', ag.aggkind::text,
          'DIRECT_ARGUMENTS', NULLIF(ag.aggnumdirectargs, 0)
        ) END AS aggregate,
+       ${ownershipColumns(withPrivileges, 'p.proowner', 'p.proacl', 'f')},
        obj_description(p.oid, 'pg_proc') AS comment
      FROM pg_proc AS p
      JOIN pg_namespace AS n ON n.oid = p.pronamespace
@@ -1242,6 +1313,7 @@ async function readFunctions(db: Queryable, schemas: string[]): Promise<Record<s
         {
           schema: row.schema,
           name: row.name,
+          ...ownershipOf(row),
           identityArguments: row.identity_arguments,
           kind: FUNCTION_KINDS[row.function_kind] ?? 'function',
           definition,
@@ -1257,7 +1329,11 @@ function describeAggregate(identity: string, fields: Record<string, string | num
   const defaults: Record<string, string> = { FINALFUNC_MODIFY: 'r', MFINALFUNC_MODIFY: 'r', KIND: 'n' };
   const options = Object.entries(fields)
     .filter(([name, value]) => value !== null && value !== false && String(value) !== defaults[name])
-    .map(([name, value]) => (name === 'INITCOND' || name === 'MINITCOND' ? `${name} = '${String(value)}'` : `${name} = ${String(value)}`));
+    .map(([name, value]) =>
+      name === 'INITCOND' || name === 'MINITCOND'
+        ? `${name} = '${String(value).replace(/'/g, "''")}'`
+        : `${name} = ${String(value)}`,
+    );
   return `AGGREGATE ${identity} (${options.join(', ')})`;
 }
 
