@@ -22,6 +22,11 @@ async function borrowDatabase(): Promise<ScratchDatabase> {
 
 async function giveBack(db: ScratchDatabase): Promise<void> {
   try {
+    const fresh = freshSnapshot?.schemas.public;
+    if (!fresh?.owner) throw new Error('no fresh snapshot to reset to');
+    // public as a fresh database has it: its owner (pg_database_owner from PostgreSQL 15) and PUBLIC's rights.
+    const publicRights = (fresh.privileges.find((item) => item.startsWith('=')) ?? '=/').slice(1).split('/')[0] ?? '';
+    const rightNames = [...publicRights].map((letter) => ({ U: 'USAGE', C: 'CREATE' })[letter] ?? '').filter(Boolean);
     await db.client.query(`
       DO $$
       DECLARE item record;
@@ -34,8 +39,9 @@ async function giveBack(db: ScratchDatabase): Promise<void> {
           EXECUTE format('DROP SCHEMA %I CASCADE', item.nspname);
         END LOOP;
       END $$;
-      CREATE SCHEMA public;
-      COMMENT ON SCHEMA public IS 'standard public schema';`);
+      CREATE SCHEMA public AUTHORIZATION "${fresh.owner.replace(/"/g, '""')}";
+      COMMENT ON SCHEMA public IS 'standard public schema';
+      ${rightNames.length > 0 ? `GRANT ${rightNames.join(', ')} ON SCHEMA public TO PUBLIC;` : ''}`);
     if (freshSnapshot && isDeepStrictEqual(await readSchemaSnapshot(db.client), freshSnapshot)) {
       idleDatabases.push(db);
       return;

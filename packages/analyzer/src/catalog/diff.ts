@@ -7,8 +7,8 @@
  * - Objects that go with a parent that is itself added or removed are folded into it: dropping a table reports
  *   `- table public.orders`, not also each of its columns, constraints, indexes, triggers and policies (and
  *   the same for everything in an added or removed schema). Their existence follows from the parent's.
- * - Column order (`attnum`) is not a difference unless asked for: a dropped and re-added column lands at the
- *   end, and nothing in SQL that names its columns can tell.
+ * - Column order is not a difference unless asked for: a dropped and re-added column lands at the end, and
+ *   nothing in SQL that names its columns can tell.
  * - The order is deterministic: by object type (schemas first, functions last), then object identity, then
  *   property in declaration order.
  */
@@ -40,30 +40,30 @@ export interface SchemaDifference {
 }
 
 export interface DiffOptions {
-  /** Also report columns whose position (`attnum` order) changed, as property `position`. Default: false. */
+  /** Also report columns whose position (order among the live columns) changed, as `position`. Default: false. */
   includeColumnOrder?: boolean;
 }
 
 export function diffSnapshots(before: SchemaSnapshot, after: SchemaSnapshot, options: DiffOptions = {}): SchemaDifference[] {
   const found = OBJECT_KINDS.flatMap((kind) => kind.diff(before, after, options));
   const appearedOrVanished = new Set(
-    found.filter((difference) => difference.change !== 'changed').map((difference) => ownerKey(difference)),
+    found.filter((difference) => difference.change !== 'changed').map((difference) => parentKey(difference)),
   );
   return found
-    .filter((difference) => !difference.owners.some((owner) => appearedOrVanished.has(ownerKey(owner))))
-    .map(({ owners: _owners, ...difference }) => difference);
+    .filter((difference) => !difference.parents.some((parent) => appearedOrVanished.has(parentKey(parent))))
+    .map(({ parents: _parents, ...difference }) => difference);
 }
 
 // ─── How each kind of object is compared ───────────────────────────────────────────────────────────────────
 
 /** An object whose appearance or disappearance implies this one's, e.g. the table of a column. */
-interface Owner {
+interface Parent {
   objectType: string;
   object: string;
 }
 
 interface FoundDifference extends SchemaDifference {
-  owners: Owner[];
+  parents: Parent[];
 }
 
 interface ObjectKind {
@@ -82,7 +82,7 @@ interface ObjectKindSpec<T extends object> {
   render?: { [P in keyof T]?: (value: T[P]) => string | undefined };
   /** A one-line (or, for code, multi-line) description of an added or removed object. */
   summary?(object: T): string | undefined;
-  owners(identity: string, object: T): Owner[];
+  parents(identity: string, object: T): Parent[];
 }
 
 function objectKind<T extends object>(spec: ObjectKindSpec<T>): ObjectKind {
@@ -109,7 +109,7 @@ function objectKind<T extends object>(spec: ObjectKindSpec<T>): ObjectKind {
               object: identity,
               change: 'added',
               after: spec.summary?.(current),
-              owners: spec.owners(identity, current),
+              parents: spec.parents(identity, current),
             }),
           );
         } else if (old !== undefined && current === undefined) {
@@ -119,7 +119,7 @@ function objectKind<T extends object>(spec: ObjectKindSpec<T>): ObjectKind {
               object: identity,
               change: 'removed',
               before: spec.summary?.(old),
-              owners: spec.owners(identity, old),
+              parents: spec.parents(identity, old),
             }),
           );
         } else if (old !== undefined && current !== undefined) {
@@ -135,7 +135,7 @@ function objectKind<T extends object>(spec: ObjectKindSpec<T>): ObjectKind {
                 property,
                 before: oldValue,
                 after: newValue,
-                owners: spec.owners(identity, current),
+                parents: spec.parents(identity, current),
               }),
             );
           }
@@ -163,11 +163,11 @@ function withoutUndefined(difference: FoundDifference): FoundDifference {
   return result;
 }
 
-function ownerKey(owner: Owner): string {
-  return `${owner.objectType}\u0000${owner.object}`;
+function parentKey(parent: Parent): string {
+  return `${parent.objectType}\u0000${parent.object}`;
 }
 
-function inSchema(schema: string): Owner {
+function inSchema(schema: string): Parent {
   return { objectType: 'schema', object: schema };
 }
 
@@ -179,11 +179,11 @@ function entries<T>(record: Record<string, T>): Array<[string, T]> {
 function columnsOf(
   relations: Record<string, { schema: string; columns: Record<string, ColumnInfo> }>,
   relationType: string,
-): Array<[string, ColumnInfo & { owners: Owner[] }]> {
+): Array<[string, ColumnInfo & { parents: Parent[] }]> {
   return entries(relations).flatMap(([relationKey, relation]) =>
-    entries(relation.columns).map(([name, column]): [string, ColumnInfo & { owners: Owner[] }] => [
+    entries(relation.columns).map(([name, column]): [string, ColumnInfo & { parents: Parent[] }] => [
       `${relationKey}.${qualifiedName(name)}`,
-      { ...column, owners: [inSchema(relation.schema), { objectType: relationType, object: relationKey }] },
+      { ...column, parents: [inSchema(relation.schema), { objectType: relationType, object: relationKey }] },
     ]),
   );
 }
@@ -242,14 +242,14 @@ const COLUMN_PROPERTIES = [
   'comment',
 ] as const satisfies ReadonlyArray<keyof ColumnInfo>;
 
-function columnKind(objectsOf: (snapshot: SchemaSnapshot) => Array<[string, ColumnInfo & { owners: Owner[] }]>): ObjectKind {
-  return objectKind<ColumnInfo & { owners: Owner[] }>({
+function columnKind(objectsOf: (snapshot: SchemaSnapshot) => Array<[string, ColumnInfo & { parents: Parent[] }]>): ObjectKind {
+  return objectKind<ColumnInfo & { parents: Parent[] }>({
     objectType: 'column',
     objects: objectsOf,
     properties: COLUMN_PROPERTIES,
     optionalProperties: (options) => (options.includeColumnOrder ? ['position'] : []),
     summary: describeColumn,
-    owners: (_identity, column) => column.owners,
+    parents: (_identity, column) => column.parents,
   });
 }
 
@@ -259,14 +259,14 @@ const OBJECT_KINDS: ObjectKind[] = [
     objectType: 'schema',
     objects: (snapshot) => entries(snapshot.schemas),
     properties: ['owner', 'privileges', 'comment'],
-    owners: () => [],
+    parents: () => [],
   }),
   objectKind({
     objectType: 'extension',
     objects: (snapshot) => entries(snapshot.extensions),
     properties: ['version', 'schema'],
     summary: (extension) => `version ${extension.version} in schema ${extension.schema}`,
-    owners: () => [],
+    parents: () => [],
   }),
   objectKind({
     objectType: 'enum',
@@ -274,7 +274,7 @@ const OBJECT_KINDS: ObjectKind[] = [
     properties: ['labels', 'owner', 'privileges', 'comment'],
     render: { labels: (labels) => labels.map((label) => `'${label.replace(/'/g, "''")}'`).join(', ') },
     summary: (type) => type.labels.map((label) => `'${label.replace(/'/g, "''")}'`).join(', '),
-    owners: (_identity, type) => [inSchema(type.schema)],
+    parents: (_identity, type) => [inSchema(type.schema)],
   }),
   objectKind({
     objectType: 'composite type',
@@ -290,7 +290,7 @@ const OBJECT_KINDS: ObjectKind[] = [
       },
     },
     summary: (type) => `(${describeAttributes(type.attributes)})`,
-    owners: (_identity, type) => [inSchema(type.schema)],
+    parents: (_identity, type) => [inSchema(type.schema)],
   }),
   objectKind({
     objectType: 'domain',
@@ -300,20 +300,20 @@ const OBJECT_KINDS: ObjectKind[] = [
       [domain.baseType, domain.notNull ? 'NOT NULL' : '', domain.default !== null ? `DEFAULT ${domain.default}` : '']
         .filter(Boolean)
         .join(' '),
-    owners: (_identity, domain) => [inSchema(domain.schema)],
+    parents: (_identity, domain) => [inSchema(domain.schema)],
   }),
-  objectKind<DomainConstraintInfo & { owners: Owner[] }>({
+  objectKind<DomainConstraintInfo & { parents: Parent[] }>({
     objectType: 'domain constraint',
     objects: (snapshot) =>
       entries(snapshot.domains).flatMap(([domainKey, domain]) =>
-        entries(domain.constraints).map(([name, constraint]): [string, DomainConstraintInfo & { owners: Owner[] }] => [
+        entries(domain.constraints).map(([name, constraint]): [string, DomainConstraintInfo & { parents: Parent[] }] => [
           `${domainKey}.${qualifiedName(name)}`,
-          { ...constraint, owners: [inSchema(domain.schema), { objectType: 'domain', object: domainKey }] },
+          { ...constraint, parents: [inSchema(domain.schema), { objectType: 'domain', object: domainKey }] },
         ]),
       ),
     properties: ['definition', 'validated', 'comment'],
     summary: (constraint) => constraint.definition,
-    owners: (_identity, constraint) => constraint.owners,
+    parents: (_identity, constraint) => constraint.parents,
   }),
   objectKind({
     objectType: 'range type',
@@ -330,7 +330,7 @@ const OBJECT_KINDS: ObjectKind[] = [
       'comment',
     ],
     summary: (type) => `subtype ${type.subtype}`,
-    owners: (_identity, type) => [inSchema(type.schema)],
+    parents: (_identity, type) => [inSchema(type.schema)],
   }),
   objectKind({
     objectType: 'base type',
@@ -351,7 +351,7 @@ const OBJECT_KINDS: ObjectKind[] = [
       'comment',
     ],
     summary: (type) => (type.shell ? 'shell type' : `input ${type.inputFunction ?? '-'}, output ${type.outputFunction ?? '-'}`),
-    owners: (_identity, type) => [inSchema(type.schema)],
+    parents: (_identity, type) => [inSchema(type.schema)],
   }),
   objectKind({
     objectType: 'sequence',
@@ -372,13 +372,13 @@ const OBJECT_KINDS: ObjectKind[] = [
     ],
     summary: describeSequence,
     // A serial or identity column's sequence comes and goes with its column (and table).
-    owners: (_identity, sequence) => {
-      const owners = [inSchema(sequence.schema)];
+    parents: (_identity, sequence) => {
+      const parents = [inSchema(sequence.schema)];
       if (sequence.ownedBy) {
-        owners.push({ objectType: 'column', object: sequence.ownedBy });
-        owners.push({ objectType: 'table', object: parentIdentity(sequence.ownedBy) });
+        parents.push({ objectType: 'column', object: sequence.ownedBy });
+        parents.push({ objectType: 'table', object: parentIdentity(sequence.ownedBy) });
       }
-      return owners;
+      return parents;
     },
   }),
   objectKind({
@@ -403,7 +403,7 @@ const OBJECT_KINDS: ObjectKind[] = [
       'privileges',
       'comment',
     ],
-    owners: (_identity, table) => [inSchema(table.schema)],
+    parents: (_identity, table) => [inSchema(table.schema)],
   }),
   columnKind((snapshot) => columnsOf(snapshot.tables, 'table')),
   objectKind({
@@ -411,7 +411,7 @@ const OBJECT_KINDS: ObjectKind[] = [
     objects: (snapshot) => entries(snapshot.views),
     properties: ['definition', 'options', 'owner', 'privileges', 'comment'],
     summary: (view) => view.definition,
-    owners: (_identity, view) => [inSchema(view.schema)],
+    parents: (_identity, view) => [inSchema(view.schema)],
   }),
   columnKind((snapshot) => columnsOf(snapshot.views, 'view')),
   objectKind({
@@ -419,7 +419,7 @@ const OBJECT_KINDS: ObjectKind[] = [
     objects: (snapshot) => entries(snapshot.materializedViews),
     properties: ['definition', 'options', 'populated', 'tablespace', 'accessMethod', 'owner', 'privileges', 'comment'],
     summary: (view) => view.definition,
-    owners: (_identity, view) => [inSchema(view.schema)],
+    parents: (_identity, view) => [inSchema(view.schema)],
   }),
   columnKind((snapshot) => columnsOf(snapshot.materializedViews, 'materialized view')),
   objectKind({
@@ -438,7 +438,7 @@ const OBJECT_KINDS: ObjectKind[] = [
     ],
     summary: (index) => index.definition,
     // The relation is a table or a materialized view; only the one that exists will ever match.
-    owners: (_identity, index) => [
+    parents: (_identity, index) => [
       inSchema(index.schema),
       { objectType: 'table', object: index.table },
       { objectType: 'materialized view', object: index.table },
@@ -449,14 +449,14 @@ const OBJECT_KINDS: ObjectKind[] = [
     objects: (snapshot) => entries(snapshot.constraints),
     properties: ['type', 'definition', 'deferrable', 'initiallyDeferred', 'validated', 'comment'],
     summary: (constraint) => constraint.definition,
-    owners: (_identity, constraint) => [inSchema(constraint.schema), { objectType: 'table', object: constraint.table }],
+    parents: (_identity, constraint) => [inSchema(constraint.schema), { objectType: 'table', object: constraint.table }],
   }),
   objectKind({
     objectType: 'trigger',
     objects: (snapshot) => entries(snapshot.triggers),
     properties: ['definition', 'enabled', 'comment'],
     summary: (trigger) => trigger.definition,
-    owners: (_identity, trigger) => [
+    parents: (_identity, trigger) => [
       inSchema(trigger.schema),
       { objectType: 'table', object: trigger.table },
       { objectType: 'view', object: trigger.table },
@@ -476,14 +476,14 @@ const OBJECT_KINDS: ObjectKind[] = [
       ]
         .filter(Boolean)
         .join(' '),
-    owners: (_identity, policy) => [inSchema(policy.schema), { objectType: 'table', object: policy.table }],
+    parents: (_identity, policy) => [inSchema(policy.schema), { objectType: 'table', object: policy.table }],
   }),
   objectKind<FunctionInfo>({
     objectType: (fn) => FUNCTION_OBJECT_TYPES[fn.kind],
     objects: (snapshot) => entries(snapshot.functions),
     properties: ['kind', 'definition', 'owner', 'privileges', 'comment'],
     summary: (fn) => fn.definition,
-    owners: (_identity, fn) => [inSchema(fn.schema)],
+    parents: (_identity, fn) => [inSchema(fn.schema)],
   }),
 ];
 

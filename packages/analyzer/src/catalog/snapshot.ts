@@ -375,7 +375,7 @@ const READING_SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = 
 ];
 
 /**
- * Reads the schema of the database `db` is connected to. Runs only `SELECT`s (safe in a `READ ONLY`
+ * Reads the schema of the database `db` (one session) is connected to. Runs only `SELECT`s (safe in a `READ ONLY`
  * transaction), and can run inside the caller's transaction, e.g. to snapshot a rehearsal before rolling it back.
  */
 export async function readSchemaSnapshot(db: Queryable, options: ReadSchemaSnapshotOptions = {}): Promise<SchemaSnapshot> {
