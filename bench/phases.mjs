@@ -1,4 +1,7 @@
 /** One cold process: how long each phase of `migcheck lint <dir>` takes (used by lint-vs-squawk.mjs). */
+import { setFlagsFromString } from 'node:v8';
+
+setFlagsFromString('--liftoff-only'); // as the CLI does (packages/cli/src/main.ts)
 const started = performance.now();
 let last = started;
 const rows = [];

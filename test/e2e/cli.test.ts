@@ -166,3 +166,13 @@ describe('migcheck explain', () => {
     expect(migcheck(['--version']).stdout.trim()).toBe(VERSION);
   });
 });
+
+describe('unreadable input', () => {
+  it('a file that is not UTF-8 text exits 2 with its position', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migcheck-cli-'));
+    writeFileSync(join(dir, '0001_latin1.sql'), Buffer.concat([Buffer.from("SELECT 'caf"), Buffer.from([0xe9]), Buffer.from("';\n")]));
+    const result = migcheck(['lint', dir]);
+    expect(result).toMatchObject({ status: 2, stdout: '' });
+    expect(result.stderr).toMatch(/0001_latin1\.sql:1:12: cannot read file: not valid UTF-8/);
+  });
+});

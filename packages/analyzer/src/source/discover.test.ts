@@ -59,9 +59,10 @@ describe('discoverMigrations', () => {
     const dir = mkdtempSync(join(tmpdir(), 'migcheck-'));
     expect(() => discoverMigrations([dir], { cwd: dir })).toThrow(/no migrations found/);
     writeFileSync(join(dir, 'bad.sql'), Buffer.from([0x53, 0x45, 0x4c, 0x0a, 0xff, 0xfe]));
-    expect(() => discoverMigrations([join(dir, 'bad.sql')], { cwd: dir })).toThrow('bad.sql:2:1: cannot read file: not valid UTF-8');
+    // Files are read on first use of their text.
+    expect(() => discoverMigrations([join(dir, 'bad.sql')], { cwd: dir })[0]!.up.text).toThrow('bad.sql:2:1: cannot read file: not valid UTF-8');
     const other = mkdtempSync(join(tmpdir(), 'migcheck-'));
     writeFileSync(join(other, 'bin.sql'), Buffer.from('SELECT\u0000'));
-    expect(() => discoverMigrations([join(other, 'bin.sql')], { cwd: other })).toThrow('bin.sql:1:7: cannot read file: binary file (NUL byte)');
+    expect(() => discoverMigrations([join(other, 'bin.sql')], { cwd: other })[0]!.up.text).toThrow('bin.sql:1:7: cannot read file: binary file (NUL byte)');
   });
 });

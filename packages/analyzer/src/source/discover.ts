@@ -18,8 +18,8 @@ export interface SqlSource {
   /** The path as shown to people: relative to the working directory when inside it, with `/`. */
   path: string;
   absolutePath: string;
-  /** The SQL text (for a dbmate section: the file with everything else blanked out). */
-  text: string;
+  /** The SQL text (for a dbmate section: the file with everything else blanked out), read on first use. */
+  readonly text: string;
 }
 
 export interface MigrationDirectory {
@@ -151,11 +151,18 @@ function readDirectory(
     return undefined;
   }
   const directory: MigrationDirectory = { path: displayPath(absolute, cwd), layout: detected.layout, migrations: [] };
+  // Files are read when first needed: lint reads only its targets' up files, never a history's down files.
   const source = (location: SqlLocation): SqlSource => {
     const full = join(absolute, location.file);
-    const path = displayPath(full, cwd);
-    const text = readText(location.file);
-    return { path, absolutePath: full, text: location.section ? extractDbmateSection(text, location.section) : text };
+    let text: string | undefined;
+    return {
+      path: displayPath(full, cwd),
+      absolutePath: full,
+      get text() {
+        text ??= location.section ? extractDbmateSection(readText(location.file), location.section) : readText(location.file);
+        return text;
+      },
+    };
   };
   directory.migrations = detected.migrations.map((entry: MigrationEntry, index) => {
     const up = source(entry.up);
@@ -215,20 +222,24 @@ export function readSqlFile(absolute: string, path: string): string {
   }
 }
 
+/** Byte offset of the first byte that does not start a well-formed UTF-8 sequence. */
 function firstInvalidUtf8(bytes: Buffer): number {
-  let low = 0;
-  let high = bytes.length;
-  // The longest valid prefix: binary search on "decodes without error".
-  while (low < high) {
-    const mid = (low + high + 1) >> 1;
-    try {
-      new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, mid), { stream: true });
-      low = mid;
-    } catch {
-      high = mid - 1;
+  let i = 0;
+  while (i < bytes.length) {
+    const lead = bytes[i]!;
+    if (lead < 0x80) {
+      i++;
+      continue;
     }
+    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
+    if (length === 0 || i + length > bytes.length) return i;
+    for (let k = 1; k < length; k++) {
+      const continuation = bytes[i + k]!;
+      if (continuation < 0x80 || continuation > 0xbf) return i;
+    }
+    i += length;
   }
-  return low;
+  return i;
 }
 
 export function displayPath(absolute: string, cwd: string): string {
