@@ -14,7 +14,7 @@ import type { Change, ChangeDraft } from './types.js';
 const NO_PERSISTENT_CHANGE = new Set([
   'TransactionStmt', 'VariableSetStmt', 'VariableShowStmt', 'VacuumStmt', 'CheckPointStmt', 'LockStmt', 'DiscardStmt',
   'NotifyStmt', 'ListenStmt', 'UnlistenStmt', 'DeallocateStmt', 'PrepareStmt', 'ReindexStmt', 'ClusterStmt',
-  'RefreshMatViewStmt', 'LoadStmt', 'ConstraintsSetStmt', 'ClosePortalStmt', 'DeclareCursorStmt', 'FetchStmt',
+  'RefreshMatViewStmt', 'LoadStmt', 'ConstraintsSetStmt', 'ClosePortalStmt',
 ]);
 
 /** Statements that change nothing unless a rule recognises them (SELECT … INTO, a SELECT of functions, COPY … FROM). */
@@ -54,7 +54,7 @@ export function recogniseChanges(statements: ParsedStatement[], options: Recogni
       const alter = payload<AlterTableStmt>(statement.node, 'AlterTableStmt');
       const alterContext: RecogniseContext = {
         ...context,
-        alterTable: { relation: alter?.relation, objtype: alter?.objtype, missingOk: alter?.missing_ok === true },
+        alterTable: { relation: alter?.relation, objtype: alter?.objtype },
       };
       // One subcommand: point at the statement; several: point at each subcommand.
       const pointAtSubcommands = (alter?.cmds?.length ?? 0) > 1;

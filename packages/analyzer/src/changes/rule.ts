@@ -3,7 +3,7 @@
  * It says where it looks in the AST, what change it recognises there, how that change is rolled
  * back, what the verdict is and on what evidence, and how to explain itself (`migcheck explain`).
  */
-import type { Node } from 'libpg-query';
+import type { RangeVar } from 'libpg-query';
 import type { ParsedStatement } from '../source/parse.js';
 import type { Assessment, Change, ChangeDraft, ChangeKind, QualifiedName, RollbackStep, StepTiming } from './types.js';
 
@@ -12,7 +12,7 @@ export interface RecogniseContext {
   /** The schema unqualified names resolve to (search_path's first entry; `public` by default). */
   defaultSchema: string;
   /** For ALTER TABLE subcommands: the enclosing statement. */
-  alterTable?: { relation: import('libpg-query').RangeVar | undefined; objtype: string | undefined; missingOk: boolean };
+  alterTable?: { relation: RangeVar | undefined; objtype: string | undefined };
 }
 
 export interface RuleDoc {
@@ -66,4 +66,3 @@ export const FORWARD_FIX_OPTIONS = [
 /** Said wherever a rollback needs the schema as it was, which the statement alone does not show. */
 export const PRIOR_STATE_UNKNOWN = 'the statement does not show the prior definition, and no prior schema was read';
 
-export type { Node };

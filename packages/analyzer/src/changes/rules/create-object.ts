@@ -14,7 +14,6 @@ import type {
   CreateTableAsStmt,
   CreateTrigStmt,
   DefineStmt,
-  Node,
   RuleStmt,
   ViewStmt,
 } from 'libpg-query';
@@ -218,4 +217,3 @@ function firstName(node: Record<string, unknown>): string | undefined {
   return undefined;
 }
 
-export type { Node };

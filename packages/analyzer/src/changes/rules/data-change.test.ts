@@ -36,6 +36,7 @@ describe('procedural-code and unknown-statement', () => {
     ['CALL refresh_all();', '(CALL)'],
     ["SELECT diesel_manage_updated_at('users');", '(SELECT)'],
     ['EXPLAIN ANALYZE DELETE FROM users;', '(EXPLAIN ANALYZE)'],
+    ["COPY (SELECT nextval('s')) TO STDOUT;", '(COPY)'],
   ])('%s is risky: migcheck cannot see into it', (sql, object) => {
     expect(onlyChange(sql)).toMatchObject({ kind: 'unknown', rule: 'procedural-code', object, verdict: 'risky' });
   });
@@ -43,6 +44,7 @@ describe('procedural-code and unknown-statement', () => {
   it('anything unrecognised is risky, never safe', () => {
     expect(onlyChange('CREATE DATABASE other;')).toMatchObject({ kind: 'unknown', rule: 'unknown-statement', verdict: 'risky' });
     expect(onlyChange("ALTER TYPE address DROP ATTRIBUTE zip;")).toMatchObject({ kind: 'unknown', rule: 'unknown-statement', verdict: 'risky' });
+    expect(onlyChange('DECLARE c CURSOR FOR SELECT * FROM users;')).toMatchObject({ kind: 'unknown', verdict: 'risky' });
   });
 
   it('statements that leave nothing behind produce no change', () => {

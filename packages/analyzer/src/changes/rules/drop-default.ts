@@ -1,15 +1,8 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { qualify } from '../ast.js';
-import { displayName } from '../naming.js';
+import { recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
 import { defineRule, PRIOR_STATE_UNKNOWN } from '../rule.js';
-import type { QualifiedName } from '../types.js';
 
-interface DropDefault {
-  table: QualifiedName;
-  column: string;
-}
-
-export const dropDefault = defineRule<AlterTableCmd, DropDefault>({
+export const dropDefault = defineRule<AlterTableCmd, ColumnCommand>({
   id: 'drop-default',
   kind: 'drop_default',
   title: 'DROP DEFAULT',
@@ -18,11 +11,7 @@ SET DEFAULT with the previous expression, which only the prior schema shows: wit
 cannot be written and the change is risky. The old application version may rely on the default when it
 inserts, so the rollback runs before it is deployed.`,
   on: ['AlterTableCmd:AT_ColumnDefault'],
-  recognise(command, context) {
-    if (!command.name || command.def) return undefined;
-    const table = qualify(context.alterTable?.relation, context.defaultSchema);
-    return { object: displayName(table, command.name), details: { table, column: command.name }, target: { table, columns: [command.name] } };
-  },
+  recognise: (command, context) => (!command.def ? recogniseColumnCommand(command, context) : undefined),
   assess({ details }) {
     return {
       verdict: 'risky',

@@ -1,17 +1,10 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { qualify } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
+import { quoteIdent, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
 import { alterRelation } from '../sql.js';
-import type { QualifiedName } from '../types.js';
 
-interface DropNotNull {
-  table: QualifiedName;
-  relationKind: string | undefined;
-  column: string;
-}
-
-export const dropNotNull = defineRule<AlterTableCmd, DropNotNull>({
+export const dropNotNull = defineRule<AlterTableCmd, ColumnCommand>({
   id: 'drop-not-null',
   kind: 'drop_not_null',
   title: 'DROP NOT NULL',
@@ -20,15 +13,7 @@ so that works; once the new application writes NULLs into the column, SET NOT NU
 replaced (the data check "are there NULLs?" decides). The inverse assumes the column was NOT NULL
 before the migration; the prior schema confirms it.`,
   on: ['AlterTableCmd:AT_DropNotNull'],
-  recognise(command, context) {
-    if (!command.name) return undefined;
-    const table = qualify(context.alterTable?.relation, context.defaultSchema);
-    return {
-      object: displayName(table, command.name),
-      details: { table, relationKind: context.alterTable?.objtype, column: command.name },
-      target: { table, columns: [command.name] },
-    };
-  },
+  recognise: recogniseColumnCommand,
   assess({ details }) {
     return {
       verdict: 'safe',

@@ -82,6 +82,7 @@ describe('alter-object', () => {
     ['ALTER TABLE users SET SCHEMA archive;', 'ALTER TABLE archive.users SET SCHEMA public;'],
     ['ALTER FUNCTION app.f(int) SET SCHEMA util;', 'ALTER FUNCTION util.f(integer) SET SCHEMA app;'],
     ['ALTER DOMAIN email ADD CONSTRAINT has_at CHECK (VALUE LIKE \'%@%\');', 'ALTER DOMAIN public.email DROP CONSTRAINT has_at;'],
+    ['GRANT reporting TO alice, "Bob";', 'REVOKE reporting FROM alice, "Bob";'],
   ])('%s is undone by %s', (sql, inverse) => {
     expect(onlyChange(sql)).toMatchObject({ kind: 'alter_object', verdict: 'safe', rollback: [inverse] });
   });

@@ -17,7 +17,7 @@ change the schema, change or delete data, or do nothing at all (Lemmy's SELECT
 diesel_manage_updated_at('users') creates a trigger; SELECT setval(…) moves a sequence). Its effect on a
 rollback is unknown, so it is risky, never safe. Write the schema changes as plain statements where you
 can, so migcheck can check them.`,
-  on: ['DoStmt', 'CallStmt', 'SelectStmt', 'ExplainStmt'],
+  on: ['DoStmt', 'CallStmt', 'SelectStmt', 'ExplainStmt', 'CopyStmt'],
   recognise(node, context) {
     switch (context.statement.tag) {
       case 'DoStmt':
@@ -30,6 +30,10 @@ can, so migcheck can check them.`,
         const analyze = options.some((option) => JSON.stringify(option).includes('"defname":"analyze"'));
         return analyze ? { object: '(EXPLAIN ANALYZE)', details: { what: 'EXPLAIN ANALYZE, which runs its statement,' } } : undefined;
       }
+      case 'CopyStmt':
+        // COPY (SELECT f()) TO …: the query runs. COPY … FROM is data-change's.
+        if (node.is_from || !containsTag(node.query, CALLS_FUNCTIONS)) return undefined;
+        return { object: '(COPY)', details: { what: 'A COPY of a query that calls functions' } };
       default:
         // A SELECT that calls no function (and has no INTO, which add-table takes) changes nothing.
         if (node.intoClause || !containsTag(node, CALLS_FUNCTIONS)) return undefined;

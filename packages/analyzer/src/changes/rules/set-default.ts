@@ -1,15 +1,8 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { qualify } from '../ast.js';
-import { displayName } from '../naming.js';
+import { recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
 import { defineRule, PRIOR_STATE_UNKNOWN } from '../rule.js';
-import type { QualifiedName } from '../types.js';
 
-interface SetDefault {
-  table: QualifiedName;
-  column: string;
-}
-
-export const setDefault = defineRule<AlterTableCmd, SetDefault>({
+export const setDefault = defineRule<AlterTableCmd, ColumnCommand>({
   id: 'set-default',
   kind: 'set_default',
   title: 'SET DEFAULT',
@@ -18,11 +11,7 @@ restoring the previous default (or DROP DEFAULT if there was none), which only t
 without it, the rollback cannot be written and the change is risky. The rollback runs before the old
 application version is deployed, since that version may rely on the old default.`,
   on: ['AlterTableCmd:AT_ColumnDefault'],
-  recognise(command, context) {
-    if (!command.name || !command.def) return undefined;
-    const table = qualify(context.alterTable?.relation, context.defaultSchema);
-    return { object: displayName(table, command.name), details: { table, column: command.name }, target: { table, columns: [command.name] } };
-  },
+  recognise: (command, context) => (command.def ? recogniseColumnCommand(command, context) : undefined),
   assess({ details }) {
     return {
       verdict: 'risky',

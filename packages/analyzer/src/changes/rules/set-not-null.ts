@@ -1,17 +1,10 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { qualify } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
+import { quoteIdent, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
 import { alterRelation } from '../sql.js';
-import type { QualifiedName } from '../types.js';
 
-interface SetNotNull {
-  table: QualifiedName;
-  relationKind: string | undefined;
-  column: string;
-}
-
-export const setNotNull = defineRule<AlterTableCmd, SetNotNull>({
+export const setNotNull = defineRule<AlterTableCmd, ColumnCommand>({
   id: 'set-not-null',
   kind: 'set_not_null',
   title: 'SET NOT NULL',
@@ -19,15 +12,7 @@ export const setNotNull = defineRule<AlterTableCmd, SetNotNull>({
 (it may insert NULLs). Relaxing a constraint loses no data. The inverse assumes the column was
 nullable before the migration; the prior schema confirms it.`,
   on: ['AlterTableCmd:AT_SetNotNull'],
-  recognise(command, context) {
-    if (!command.name) return undefined;
-    const table = qualify(context.alterTable?.relation, context.defaultSchema);
-    return {
-      object: displayName(table, command.name),
-      details: { table, relationKind: context.alterTable?.objtype, column: command.name },
-      target: { table, columns: [command.name] },
-    };
-  },
+  recognise: recogniseColumnCommand,
   assess({ details }) {
     return {
       verdict: 'safe',
