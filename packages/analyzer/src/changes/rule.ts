@@ -4,8 +4,9 @@
  * back, what the verdict is and on what evidence, and how to explain itself (`migcheck explain`).
  */
 import type { RangeVar } from 'libpg-query';
+import type { SchemaSnapshot } from '../catalog/snapshot.js';
 import type { ParsedStatement } from '../source/parse.js';
-import type { Assessment, Change, ChangeDraft, ChangeKind, QualifiedName, RollbackStep, StepTiming } from './types.js';
+import type { Assessment, Change, ChangeDraft, ChangeKind, RollbackStep, StepTiming } from './types.js';
 
 export interface RecogniseContext {
   statement: ParsedStatement;
@@ -34,17 +35,12 @@ export interface Rule<P = unknown, D = unknown> extends RuleDoc {
   assess(change: Change<D>, context: AssessContext): Assessment;
 }
 
-/**
- * What is known about the schema as it was before the migration. Static analysis has nothing
- * (`prior` undefined); the catalog layer fills it from a real Postgres catalog.
- */
-export interface PriorSchema {
-  /** The column's type as format_type() prints it, or undefined when the column is unknown. */
-  columnType(table: QualifiedName, column: string): string | undefined;
-}
-
 export interface AssessContext {
-  prior?: PriorSchema;
+  /**
+   * The schema as it was before the migration, read from a real Postgres catalog (the shadow database's
+   * replay of the migration's history, or the target database). Absent for static analysis.
+   */
+  prior?: SchemaSnapshot;
 }
 
 /** Erases a rule's payload types for the registry, keeping them checked inside the module. */

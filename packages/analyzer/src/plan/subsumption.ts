@@ -42,7 +42,10 @@ export class CreatedObjects {
     const table = change.target?.table;
     if (!table) return;
     const tableKey = displayName(table);
-    const created = assessment.verdict === 'safe';
+    // Only a creation whose rollback drops something counts: IF NOT EXISTS over an existing object created
+    // nothing. A temporary table goes with the session.
+    const temporary = (change.details as { temporary?: boolean }).temporary === true;
+    const created = assessment.verdict === 'safe' && (assessment.rollback.length > 0 || temporary);
     if (change.kind === 'add_table' && created) this.tables.set(tableKey, change);
     if (change.kind === 'add_column' && created) {
       for (const column of change.target?.columns ?? []) this.columns.set(`${tableKey}.${column}`, change);

@@ -1,4 +1,5 @@
 import type { AlterTableCmd, ColumnDef } from 'libpg-query';
+import { findColumn } from '../../catalog/lookup.js';
 import { payload, qualify } from '../ast.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
@@ -54,14 +55,15 @@ would destroy data the old application uses.`,
       ...(column.location !== undefined ? { locationByte: column.location } : {}),
     };
   },
-  assess({ details }) {
+  assess({ details }, { prior }) {
     const rollback = [
       step(
         `${alterRelation(details.relationKind)} ${sqlName(details.table)} DROP COLUMN ${quoteIdent(details.column)};`,
         'after-app',
       ),
     ];
-    if (details.ifNotExists) {
+    // IF NOT EXISTS may have done nothing; only the prior schema tells.
+    if (details.ifNotExists && !prior) {
       return {
         verdict: 'risky',
         evidence: 'static',
@@ -69,17 +71,26 @@ would destroy data the old application uses.`,
         rollback,
       };
     }
+    if (details.ifNotExists && prior && findColumn(prior, details.table, details.column)) {
+      return {
+        verdict: 'safe',
+        evidence: 'catalog',
+        reason: `${details.column} existed before this migration, so ADD COLUMN IF NOT EXISTS did nothing: nothing to undo.`,
+        rollback: [],
+      };
+    }
+    const evidence = details.ifNotExists ? 'catalog' : 'static';
     if (details.generated) {
       return {
         verdict: 'safe',
-        evidence: 'static',
+        evidence,
         reason: `New generated column ${details.column}: its values are computed from other columns, so dropping it loses nothing. Deploy the old application version, then drop it.`,
         rollback,
       };
     }
     return {
       verdict: 'safe',
-      evidence: 'static',
+      evidence,
       reason: `New column ${details.column} (${details.type}): the old application does not use it. Safe to drop until the column holds data; once the new application writes to it, back it up first or keep the column (the data check decides).`,
       rollback,
     };

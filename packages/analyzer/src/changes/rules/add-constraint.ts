@@ -1,4 +1,6 @@
 import type { AlterTableCmd, Constraint } from 'libpg-query';
+import { createIndex } from '../../catalog/ddl.js';
+import { findColumn, findIndex } from '../../catalog/lookup.js';
 import { payload, qualify, strings } from '../ast.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
@@ -55,7 +57,7 @@ dropping the key leaves them NOT NULL, and whether they were nullable before nee
       ...(constraint.location !== undefined ? { locationByte: constraint.location } : {}),
     };
   },
-  assess({ details }): Assessment {
+  assess({ details }, { prior }): Assessment {
     const words = CONSTRAINT_WORDS[details.type] ?? 'constraint';
     if (!details.name) {
       return {
@@ -65,24 +67,45 @@ dropping the key leaves them NOT NULL, and whether they were nullable before nee
         rollback: [],
       };
     }
-    const drop = step(
-      `${alterRelation(details.relationKind)} ${sqlName(details.table)} DROP CONSTRAINT ${quoteIdent(details.name)};`,
-      'before-app',
-    );
+    const alter = `${alterRelation(details.relationKind)} ${sqlName(details.table)}`;
+    const drop = step(`${alter} DROP CONSTRAINT ${quoteIdent(details.name)};`, 'before-app');
     if (details.usingIndex) {
+      // Dropping the constraint drops the index it took over, which existed before: rebuild it.
+      const index = prior ? findIndex(prior, { schema: details.table.schema, name: details.usingIndex }) : undefined;
+      if (!index) {
+        return {
+          verdict: 'risky',
+          evidence: prior ? 'catalog' : 'static',
+          reason: `${details.name} takes over index ${details.usingIndex}, which existed before; dropping the constraint drops that index too, and its definition is ${prior ? 'not in the prior schema' : 'unknown'}.`,
+          rollback: [drop],
+        };
+      }
       return {
-        verdict: 'risky',
-        evidence: 'static',
-        reason: `${details.name} takes over index ${details.usingIndex}, which existed before; dropping the constraint drops that index too, so the rollback must rebuild it.`,
-        rollback: [drop],
+        verdict: 'safe',
+        evidence: 'catalog',
+        reason: `${details.name} took over index ${details.usingIndex}: dropping the constraint drops the index, which is rebuilt from its prior definition. No data is lost.`,
+        rollback: [drop, step(createIndex(index), 'before-app')],
       };
     }
     if (details.type === 'CONSTR_PRIMARY') {
+      // A primary key makes its columns NOT NULL, and dropping it leaves them so.
+      const columns = prior ? details.columns.map((column) => ({ column, info: findColumn(prior, details.table, column) })) : [];
+      if (!prior || columns.some(({ info }) => !info)) {
+        return {
+          verdict: 'risky',
+          evidence: prior ? 'catalog' : 'static',
+          reason: `Primary key ${details.name} also makes ${details.columns.join(', ') || 'its columns'} NOT NULL, and dropping it leaves them so; whether they were nullable before is ${prior ? 'not in the prior schema' : 'not known from the statement'}.`,
+          rollback: [drop],
+        };
+      }
+      const relax = columns
+        .filter(({ info }) => info && !info.notNull)
+        .map(({ column }) => step(`${alter} ALTER COLUMN ${quoteIdent(column)} DROP NOT NULL;`, 'before-app'));
       return {
-        verdict: 'risky',
-        evidence: 'static',
-        reason: `Primary key ${details.name} also makes ${details.columns.join(', ') || 'its columns'} NOT NULL, and dropping it leaves them so; whether they were nullable before is not known from the statement.`,
-        rollback: [drop],
+        verdict: 'safe',
+        evidence: 'catalog',
+        reason: `New primary key ${details.name}: dropping it loses no data${relax.length > 0 ? ', and the columns it made NOT NULL become nullable again' : ''}.`,
+        rollback: [drop, ...relax],
       };
     }
     return {

@@ -1,4 +1,5 @@
 import type { IndexStmt } from 'libpg-query';
+import { findIndex } from '../../catalog/lookup.js';
 import { qualify } from '../ast.js';
 import { displayName, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
@@ -37,7 +38,7 @@ name your indexes) or when it may have existed before (CREATE INDEX IF NOT EXIST
       target: { table },
     };
   },
-  assess({ details }) {
+  assess({ details }, { prior }) {
     if (!details.index) {
       return {
         verdict: 'risky',
@@ -51,7 +52,10 @@ name your indexes) or when it may have existed before (CREATE INDEX IF NOT EXIST
       'any',
       !details.concurrently,
     );
-    if (details.ifNotExists) {
+    if (details.ifNotExists && prior && findIndex(prior, details.index)) {
+      return { verdict: 'safe', evidence: 'catalog', reason: `${details.index.name} existed before this migration, so CREATE INDEX IF NOT EXISTS did nothing: nothing to undo.`, rollback: [] };
+    }
+    if (details.ifNotExists && !prior) {
       return {
         verdict: 'risky',
         evidence: 'static',
@@ -61,7 +65,7 @@ name your indexes) or when it may have existed before (CREATE INDEX IF NOT EXIST
     }
     return {
       verdict: 'safe',
-      evidence: 'static',
+      evidence: details.ifNotExists ? 'catalog' : 'static',
       reason: `New ${details.unique ? 'unique ' : ''}index ${details.index.name}: an index holds no data of its own, so dropping it loses nothing.`,
       rollback: [drop],
     };

@@ -1,4 +1,5 @@
 import type { CreateStmt, CreateTableAsStmt, SelectStmt } from 'libpg-query';
+import { findTable } from '../../catalog/lookup.js';
 import { qualify } from '../ast.js';
 import { displayName, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
@@ -43,13 +44,17 @@ A temporary table disappears with the session: nothing to roll back.`,
     const table = qualify(select.intoClause.rel, context.defaultSchema);
     return draft(table, false, true, select.intoClause.rel?.relpersistence === 't');
   },
-  assess({ details }) {
+  assess({ details }, { prior }) {
     const drop = [step(`DROP TABLE ${sqlName(details.table)};`, 'after-app')];
     const name = details.table.name;
+    if (details.ifNotExists && prior && findTable(prior, details.table)) {
+      return { verdict: 'safe', evidence: 'catalog', reason: `${name} existed before this migration, so CREATE TABLE IF NOT EXISTS did nothing: nothing to undo.`, rollback: [] };
+    }
+    const evidence = details.ifNotExists && prior ? 'catalog' : 'static';
     if (details.temporary) {
       return { verdict: 'safe', evidence: 'static', reason: `Temporary table ${name} disappears with the session: nothing to roll back.`, rollback: [] };
     }
-    if (details.ifNotExists) {
+    if (details.ifNotExists && !prior) {
       return {
         verdict: 'risky',
         evidence: 'static',
@@ -60,14 +65,14 @@ A temporary table disappears with the session: nothing to roll back.`,
     if (details.createdWithRows) {
       return {
         verdict: 'risky',
-        evidence: 'static',
+        evidence,
         reason: `Table ${name} is created with rows (CREATE TABLE … AS / SELECT … INTO): back it up before dropping it.`,
         rollback: drop,
       };
     }
     return {
       verdict: 'safe',
-      evidence: 'static',
+      evidence,
       reason: `New table ${name}: the old application does not use it. Safe to drop until it holds rows; once it does, back it up first (the data check decides).`,
       rollback: drop,
     };

@@ -1,9 +1,13 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { SchemaSnapshot } from '../../../catalog/snapshot.js';
 import { onlyChange } from '../../../../../test/helpers/analyze.js';
-import type { PriorSchema } from '../rule.js';
+import { priorOf } from '../../../../../test/helpers/prior.js';
 import { classifyTypeChange, parseTypeText } from './alter-column-type.js';
 
-const priorWith = (type: string): PriorSchema => ({ columnType: (_table, column) => (column === 'age' ? type : undefined) });
+let prior: SchemaSnapshot;
+beforeAll(async () => {
+  prior = await priorOf('CREATE TABLE users (age integer, amount numeric(10,2), seen_at timestamp, code varchar(20), score integer);');
+});
 
 describe('alter-column-type (seed: Modified Column)', () => {
   it('is risky without the prior type: the rollback cannot be written', () => {
@@ -13,7 +17,7 @@ describe('alter-column-type (seed: Modified Column)', () => {
   });
 
   it('seed branch "Yes - reversible": int → bigint reverts with ALTER COLUMN … TYPE integer', () => {
-    const change = onlyChange('ALTER TABLE users ALTER COLUMN age TYPE bigint;', { prior: priorWith('integer') });
+    const change = onlyChange('ALTER TABLE users ALTER COLUMN age TYPE bigint;', { prior });
     expect(change).toMatchObject({
       verdict: 'safe',
       evidence: 'catalog',
@@ -23,26 +27,26 @@ describe('alter-column-type (seed: Modified Column)', () => {
   });
 
   it('a cast that rounds on apply is irreversible: numeric(10,2) → numeric(10,0)', () => {
-    const change = onlyChange('ALTER TABLE users ALTER COLUMN age TYPE numeric(10,0);', { prior: priorWith('numeric(10,2)') });
+    const change = onlyChange('ALTER TABLE users ALTER COLUMN amount TYPE numeric(10,0);', { prior });
     expect(change.verdict).toBe('irreversible');
     expect(change.reason).toMatch(/rounds/);
   });
 
   it('timestamp → date drops the time of day: irreversible', () => {
-    expect(onlyChange('ALTER TABLE users ALTER COLUMN age TYPE date;', { prior: priorWith('timestamp without time zone') }).verdict).toBe('irreversible');
+    expect(onlyChange('ALTER TABLE users ALTER COLUMN seen_at TYPE date;', { prior }).verdict).toBe('irreversible');
   });
 
   it('reverts a text conversion with USING, and never with an explicit cast to a bounded string', () => {
-    expect(onlyChange('ALTER TABLE users ALTER COLUMN age TYPE text;', { prior: priorWith('integer') }).rollback).toEqual([
+    expect(onlyChange('ALTER TABLE users ALTER COLUMN age TYPE text;', { prior }).rollback).toEqual([
       'ALTER TABLE public.users ALTER COLUMN age TYPE integer USING age::integer;',
     ]);
-    expect(onlyChange('ALTER TABLE users ALTER COLUMN age TYPE text;', { prior: priorWith('character varying(20)') }).rollback).toEqual([
-      'ALTER TABLE public.users ALTER COLUMN age TYPE character varying(20);',
+    expect(onlyChange('ALTER TABLE users ALTER COLUMN code TYPE text;', { prior }).rollback).toEqual([
+      'ALTER TABLE public.users ALTER COLUMN code TYPE character varying(20);',
     ]);
   });
 
   it('a USING expression other than a plain cast is risky', () => {
-    const change = onlyChange("ALTER TABLE users ALTER COLUMN age TYPE text USING age || ' years';", { prior: priorWith('integer') });
+    const change = onlyChange("ALTER TABLE users ALTER COLUMN score TYPE text USING score || ' points';", { prior });
     expect(change.verdict).toBe('risky');
     expect(change.reason).toMatch(/USING expression/);
   });

@@ -1,4 +1,5 @@
 import type { AlterTableCmd, ColumnDef, ColumnRef, Node, TypeCast } from 'libpg-query';
+import { findColumn } from '../../catalog/lookup.js';
 import { payload, qualify, strings } from '../ast.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
 import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
@@ -58,7 +59,7 @@ Postgres' assignment cast raises an error instead.`,
     };
   },
   assess({ details }, context): Assessment {
-    const oldType = context.prior?.columnType(details.table, details.column);
+    const oldType = context.prior ? findColumn(context.prior, details.table, details.column)?.type : undefined;
     if (oldType === undefined) {
       return {
         verdict: 'risky',

@@ -1,6 +1,7 @@
 import type {
   AlterDomainStmt,
   AlterObjectSchemaStmt,
+  AlterOwnerStmt,
   AlterTableCmd,
   ColumnDef,
   CommentStmt,
@@ -11,6 +12,9 @@ import type {
   PartitionCmd,
   RangeVar,
 } from 'libpg-query';
+import { commentOn } from '../../catalog/ddl.js';
+import { findComment, findOwner, type PropertyLookup } from '../../catalog/lookup.js';
+import type { SchemaSnapshot } from '../../catalog/snapshot.js';
 import { payload, qualify, qualifyNames, strings } from '../ast.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
 import type { RecogniseContext } from '../rule.js';
@@ -26,7 +30,13 @@ interface AlterObject {
   inverse: string | undefined;
   /** True when nothing needs undoing (VALIDATE CONSTRAINT). */
   nothingToUndo: boolean;
+  /** A comment or owner the statement overwrites: restored from the prior schema. */
+  restore?: Restore;
 }
+
+type Restore =
+  | { property: 'comment'; keyword: string; target: string; lookup: PropertyLookup }
+  | { property: 'owner'; alter: string; lookup: PropertyLookup };
 
 /** ALTER TABLE subcommands that toggle a setting: the statement shows the prior state, the inverse is the opposite toggle. */
 const TOGGLES: Record<string, { words: string; inverse: (name: string | undefined) => string }> = {
@@ -113,7 +123,8 @@ GRANT … ON ALL TABLES IN SCHEMA is risky too: revoking it would also revoke gr
     if (tag === 'AlterTableStmt') return recogniseAlterTable(node as AlterTableCmd, context);
     return recogniseStatement(tag, node, context);
   },
-  assess({ details }): Assessment {
+  assess({ details }, { prior }): Assessment {
+    if (details.restore && prior) return restoreFromPrior(details, details.restore, prior);
     if (details.nothingToUndo) {
       return { verdict: 'safe', evidence: 'static', reason: `${capitalise(details.action)}: nothing to undo; no definition or data changes.`, rollback: [] };
     }
@@ -133,6 +144,36 @@ GRANT … ON ALL TABLES IN SCHEMA is risky too: revoking it would also revoke gr
     };
   },
 });
+
+function restoreFromPrior(details: AlterObject, restore: Restore, prior: SchemaSnapshot): Assessment {
+  if (restore.property === 'comment') {
+    const found = findComment(prior, restore.lookup);
+    if (found) {
+      return {
+        verdict: 'safe',
+        evidence: 'catalog',
+        reason: `${capitalise(details.action)}: the previous comment is restored from the prior schema.`,
+        rollback: [step(commentOn(restore.keyword, restore.target, found.comment), 'any')],
+      };
+    }
+  } else {
+    const owner = findOwner(prior, restore.lookup);
+    if (owner) {
+      return {
+        verdict: 'safe',
+        evidence: 'catalog',
+        reason: `${capitalise(details.action)}: the previous owner, ${owner}, is restored from the prior schema.`,
+        rollback: [step(`${restore.alter} OWNER TO ${quoteIdent(owner)};`, 'before-app')],
+      };
+    }
+  }
+  return {
+    verdict: 'risky',
+    evidence: 'catalog',
+    reason: `${capitalise(details.action)}: the object is not in the prior schema, so its previous ${restore.property} cannot be restored.`,
+    rollback: [],
+  };
+}
 
 function capitalise(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
@@ -176,6 +217,11 @@ function recogniseAlterTable(command: AlterTableCmd, context: RecogniseContext):
       const column = command.name ?? '';
       return draft(displayName(table, column), `add identity to column ${column} of ${subject}`, `${alter} ALTER COLUMN ${quoteIdent(column)} DROP IDENTITY;`, table);
     }
+    case 'AT_ChangeOwner': {
+      const restore: Restore = { property: 'owner', alter, lookup: { objectType: objtype ?? 'OBJECT_TABLE', name: table } };
+      const changed = draft(displayName(table), `change owner of ${subject}`, undefined, table);
+      return { ...changed, details: { ...changed.details, restore } };
+    }
     default: {
       const words = OVERWRITES[subtype];
       if (!words) return undefined;
@@ -192,7 +238,8 @@ function recogniseStatement(tag: string, node: Record<string, unknown>, context:
       const comment = node as CommentStmt;
       const target = describeObject(comment.objtype, comment.object, schema);
       const commented = draft(target, `comment on ${objectWords(comment.objtype)} ${target}`, undefined);
-      return { ...commented, ...commentTarget(comment, schema) };
+      const restore = commentRestore(comment, schema);
+      return { ...commented, ...commentTarget(comment, schema), ...(restore ? { details: { ...commented.details, restore } } : {}) };
     }
     case 'GrantStmt':
       return recogniseGrant(node as GrantStmt, schema);
@@ -207,6 +254,8 @@ function recogniseStatement(tag: string, node: Record<string, unknown>, context:
       return recogniseSetSchema(node as AlterObjectSchemaStmt, schema);
     case 'AlterDomainStmt':
       return recogniseAlterDomain(node as AlterDomainStmt, schema);
+    case 'AlterOwnerStmt':
+      return recogniseAlterOwner(node as AlterOwnerStmt, schema);
     default: {
       const words = tag.replace(/Stmt$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
       const objectNode = (node.sequence ?? node.relation) as RangeVar | undefined;
@@ -274,6 +323,65 @@ function recogniseSetSchema(alter: AlterObjectSchemaStmt, schema: string): Chang
   const old = qualifyNames(names, schema);
   const moved = { schema: newSchema, name: old.name };
   return draft(displayName(old), `move ${objectWords(alter.objectType)} ${displayName(old)} to schema ${newSchema}`, `ALTER ${keyword} ${sqlName(moved)} SET SCHEMA ${quoteIdent(old.schema)};`);
+}
+
+function recogniseAlterOwner(alter: AlterOwnerStmt, schema: string): ChangeDraft<AlterObject> {
+  const objectType = alter.objectType ?? '';
+  const keyword = OBJECT_KEYWORD[objectType];
+  const routine = payload<ObjectWithArgs>(alter.object, 'ObjectWithArgs');
+  let lookup: PropertyLookup;
+  let target: string;
+  if (routine) {
+    const identity = functionIdentity(routine, schema);
+    lookup = { objectType, name: identity.name, argumentTypes: identity.argumentTypes };
+    target = functionSignature(identity);
+  } else if (objectType === 'OBJECT_SCHEMA') {
+    const name = listItems(alter.object).join('.');
+    lookup = { objectType, name: { schema: name, name } };
+    target = quoteIdent(name);
+  } else {
+    const name = qualifyNames(listItems(alter.object), schema);
+    lookup = { objectType, name };
+    target = sqlName(name);
+  }
+  const display = objectType === 'OBJECT_SCHEMA' ? lookup.name.name : displayName(lookup.name);
+  const changed = draft(display, `change owner of ${objectWords(objectType)} ${display}`, undefined);
+  return keyword ? { ...changed, details: { ...changed.details, restore: { property: 'owner', alter: `ALTER ${keyword} ${target}`, lookup } } } : changed;
+}
+
+/** COMMENT ON overwrites the previous comment; the prior schema has it for these kinds of object. */
+function commentRestore(comment: CommentStmt, schema: string): Restore | undefined {
+  const objectType = comment.objtype ?? '';
+  const keyword = OBJECT_KEYWORD[objectType];
+  if (!keyword) return undefined;
+  const routine = payload<ObjectWithArgs>(comment.object, 'ObjectWithArgs');
+  if (routine) {
+    const identity = functionIdentity(routine, schema);
+    return { property: 'comment', keyword, target: functionSignature(identity), lookup: { objectType, name: identity.name, argumentTypes: identity.argumentTypes } };
+  }
+  const names = listItems(comment.object);
+  switch (objectType) {
+    case 'OBJECT_COLUMN': {
+      const table = qualifyNames(names.slice(0, -1), schema);
+      const column = names.at(-1) ?? '';
+      return { property: 'comment', keyword, target: `${sqlName(table)}.${quoteIdent(column)}`, lookup: { objectType, name: table, member: column } };
+    }
+    case 'OBJECT_TABCONSTRAINT':
+    case 'OBJECT_TRIGGER':
+    case 'OBJECT_POLICY': {
+      const table = qualifyNames(names.slice(0, -1), schema);
+      const member = names.at(-1) ?? '';
+      return { property: 'comment', keyword, target: `${quoteIdent(member)} ON ${sqlName(table)}`, lookup: { objectType, name: table, member } };
+    }
+    case 'OBJECT_SCHEMA': {
+      const name = names.join('.');
+      return { property: 'comment', keyword, target: quoteIdent(name), lookup: { objectType, name: { schema: name, name } } };
+    }
+    default: {
+      const name = qualifyNames(names, schema);
+      return { property: 'comment', keyword, target: sqlName(name), lookup: { objectType, name } };
+    }
+  }
 }
 
 function recogniseAlterDomain(alter: AlterDomainStmt, schema: string): ChangeDraft<AlterObject> {

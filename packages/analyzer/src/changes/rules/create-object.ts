@@ -17,6 +17,7 @@ import type {
   RuleStmt,
   ViewStmt,
 } from 'libpg-query';
+import { objectExists } from '../../catalog/lookup.js';
 import { qualify, qualifyNames, strings } from '../ast.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
 import type { RecogniseContext } from '../rule.js';
@@ -31,6 +32,8 @@ interface CreateObject {
   /** The statement that drops it again; undefined for kinds migcheck has no builder for. */
   drop: string | undefined;
   ifNotExists: boolean;
+  /** How to look the object up in the prior schema, to tell whether IF NOT EXISTS did anything. */
+  lookup?: { kind: string; name: QualifiedName | string };
   timing: StepTiming;
 }
 
@@ -61,7 +64,7 @@ the old application uses), and for kinds migcheck cannot write the DROP statemen
     if (REPLACEABLE.has(tag) && node.replace === true) return undefined;
     return recogniseCreate(tag, node, context);
   },
-  assess({ details }) {
+  assess({ details }, { prior }) {
     if (!details.drop) {
       return {
         verdict: 'risky',
@@ -71,6 +74,12 @@ the old application uses), and for kinds migcheck cannot write the DROP statemen
       };
     }
     const rollback = [step(details.drop, details.timing)];
+    if (details.ifNotExists && prior && details.lookup) {
+      if (objectExists(prior, details.lookup.kind, details.lookup.name)) {
+        return { verdict: 'safe', evidence: 'catalog', reason: `${details.what} ${details.name} existed before this migration, so IF NOT EXISTS did nothing: nothing to undo.`, rollback: [] };
+      }
+      return { verdict: 'safe', evidence: 'catalog', reason: `New ${details.what} ${details.name} (it did not exist before): it holds no application data, so dropping it loses nothing.`, rollback };
+    }
     if (details.ifNotExists) {
       return {
         verdict: 'risky',
@@ -94,10 +103,17 @@ function recogniseCreate(tag: string, node: Record<string, unknown>, context: Re
     what: string,
     name: string,
     drop: string | undefined,
-    options: { ifNotExists?: boolean; timing?: StepTiming; table?: QualifiedName } = {},
+    options: { ifNotExists?: boolean; timing?: StepTiming; table?: QualifiedName; lookup?: CreateObject['lookup'] } = {},
   ): ChangeDraft<CreateObject> => ({
     object: name,
-    details: { what, name, drop, ifNotExists: options.ifNotExists ?? false, timing: options.timing ?? 'after-app' },
+    details: {
+      what,
+      name,
+      drop,
+      ifNotExists: options.ifNotExists ?? false,
+      timing: options.timing ?? 'after-app',
+      ...(options.lookup ? { lookup: options.lookup } : {}),
+    },
     ...(options.table ? { target: { table: options.table } } : {}),
   });
   const dropNamed = (keyword: string, name: QualifiedName) => `DROP ${keyword} ${sqlName(name)};`;
@@ -106,7 +122,7 @@ function recogniseCreate(tag: string, node: Record<string, unknown>, context: Re
     case 'CreateSeqStmt': {
       const create = node as CreateSeqStmt;
       const name = qualify(create.sequence, schema);
-      return make('sequence', displayName(name), dropNamed('SEQUENCE', name), { ifNotExists: create.if_not_exists === true });
+      return make('sequence', displayName(name), dropNamed('SEQUENCE', name), { ifNotExists: create.if_not_exists === true, lookup: { kind: 'sequence', name } });
     }
     case 'ViewStmt': {
       const name = qualify((node as ViewStmt).view, schema);
@@ -116,7 +132,10 @@ function recogniseCreate(tag: string, node: Record<string, unknown>, context: Re
       const create = node as CreateTableAsStmt;
       if (create.objtype !== 'OBJECT_MATVIEW') return undefined;
       const name = qualify(create.into?.rel, schema);
-      return make('materialized view', displayName(name), dropNamed('MATERIALIZED VIEW', name), { ifNotExists: create.if_not_exists === true });
+      return make('materialized view', displayName(name), dropNamed('MATERIALIZED VIEW', name), {
+        ifNotExists: create.if_not_exists === true,
+        lookup: { kind: 'materialized view', name },
+      });
     }
     case 'CreateFunctionStmt': {
       const create = node as CreateFunctionStmt;
@@ -155,14 +174,14 @@ function recogniseCreate(tag: string, node: Record<string, unknown>, context: Re
     case 'CreateExtensionStmt': {
       const create = node as CreateExtensionStmt;
       const name = create.extname ?? '';
-      return make('extension', name, `DROP EXTENSION ${quoteIdent(name)};`, { ifNotExists: create.if_not_exists === true });
+      return make('extension', name, `DROP EXTENSION ${quoteIdent(name)};`, { ifNotExists: create.if_not_exists === true, lookup: { kind: 'extension', name } });
     }
     case 'CreateSchemaStmt': {
       const create = node as CreateSchemaStmt;
       const name = create.schemaname ?? '';
       // Objects created inside CREATE SCHEMA are part of this statement and go with the schema.
       const cascade = (create.schemaElts?.length ?? 0) > 0 ? ' CASCADE' : '';
-      return make('schema', name, `DROP SCHEMA ${quoteIdent(name)}${cascade};`, { ifNotExists: create.if_not_exists === true });
+      return make('schema', name, `DROP SCHEMA ${quoteIdent(name)}${cascade};`, { ifNotExists: create.if_not_exists === true, lookup: { kind: 'schema', name } });
     }
     case 'CreatePolicyStmt': {
       const create = node as CreatePolicyStmt;
@@ -179,7 +198,7 @@ function recogniseCreate(tag: string, node: Record<string, unknown>, context: Re
     case 'CreateForeignTableStmt': {
       const base = (node as { base?: CreateStmt }).base;
       const name = qualify(base?.relation, schema);
-      return make('foreign table', displayName(name), dropNamed('FOREIGN TABLE', name), { ifNotExists: base?.if_not_exists === true });
+      return make('foreign table', displayName(name), dropNamed('FOREIGN TABLE', name), { ifNotExists: base?.if_not_exists === true, lookup: { kind: 'table', name } });
     }
     case 'CreateStatsStmt': {
       const create = node as CreateStatsStmt;

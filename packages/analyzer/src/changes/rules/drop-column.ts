@@ -1,7 +1,9 @@
 import type { AlterTableCmd } from 'libpg-query';
+import { columnDefinition, commentOn } from '../../catalog/ddl.js';
+import { findColumn } from '../../catalog/lookup.js';
 import { qualify } from '../ast.js';
-import { displayName } from '../naming.js';
-import { defineRule, FORWARD_FIX_OPTIONS } from '../rule.js';
+import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { defineRule, FORWARD_FIX_OPTIONS, step } from '../rule.js';
 import type { QualifiedName } from '../types.js';
 
 interface DropColumn {
@@ -39,13 +41,24 @@ backup.`,
       target: { table, columns: [command.name] },
     };
   },
-  assess({ details }) {
+  assess({ details }, { prior }) {
     const cascade = details.cascade ? ' CASCADE also drops the views and constraints that depend on it.' : '';
+    const column = prior ? findColumn(prior, details.table, details.column) : undefined;
+    if (prior && !column && details.ifExists) {
+      return { verdict: 'safe', evidence: 'catalog', reason: `${details.column} did not exist before this migration: DROP COLUMN IF EXISTS did nothing.`, rollback: [] };
+    }
+    // The prior schema gives the definition back, never the values.
+    const definition = column
+      ? [
+          step(`ALTER TABLE ${sqlName(details.table)} ADD COLUMN ${columnDefinition(column)};`, 'before-app'),
+          ...(column.comment !== null ? [step(commentOn('COLUMN', `${sqlName(details.table)}.${quoteIdent(column.name)}`, column.comment), 'before-app')] : []),
+        ]
+      : [];
     return {
       verdict: 'irreversible',
-      evidence: 'static',
-      reason: `Dropping column ${details.column} destroys its data: it cannot be rolled back, forward fix only.${cascade}`,
-      rollback: [],
+      evidence: column ? 'catalog' : 'static',
+      reason: `Dropping column ${details.column} destroys its data: it cannot be rolled back, forward fix only.${column ? ' Its definition can be recreated (rollback), not its values.' : ''}${cascade}`,
+      rollback: definition,
       options: FORWARD_FIX_OPTIONS,
     };
   },

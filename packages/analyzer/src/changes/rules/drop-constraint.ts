@@ -1,13 +1,17 @@
 import type { AlterTableCmd } from 'libpg-query';
+import { addConstraint, commentOn } from '../../catalog/ddl.js';
+import { findConstraint, referencingForeignKeys, tableOf } from '../../catalog/lookup.js';
 import { qualify } from '../ast.js';
-import { displayName } from '../naming.js';
-import { defineRule, PRIOR_STATE_UNKNOWN } from '../rule.js';
+import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
 import type { QualifiedName } from '../types.js';
 
 interface DropConstraint {
   table: QualifiedName;
+  relationKind: string | undefined;
   name: string;
   cascade: boolean;
+  ifExists: boolean;
 }
 
 export const dropConstraint = defineRule<AlterTableCmd, DropConstraint>({
@@ -25,17 +29,42 @@ find them. CASCADE also drops the foreign keys that depend on a unique or primar
     const table = qualify(context.alterTable?.relation, context.defaultSchema);
     return {
       object: `${displayName(table)}.${command.name}`,
-      details: { table, name: command.name, cascade: command.behavior === 'DROP_CASCADE' },
+      details: {
+        table,
+        relationKind: context.alterTable?.objtype,
+        name: command.name,
+        cascade: command.behavior === 'DROP_CASCADE',
+        ifExists: command.missing_ok === true,
+      },
       target: { table },
     };
   },
-  assess({ details }) {
+  assess({ details }, { prior }) {
     const cascade = details.cascade ? ' CASCADE may also drop foreign keys of other tables that depend on it.' : '';
+    const constraint = prior ? findConstraint(prior, details.table, details.name) : undefined;
+    if (prior && !constraint && details.ifExists) {
+      return { verdict: 'safe', evidence: 'catalog', reason: `${details.name} did not exist before this migration: DROP CONSTRAINT IF EXISTS did nothing.`, rollback: [] };
+    }
+    if (!constraint || !prior) {
+      return {
+        verdict: 'risky',
+        evidence: prior ? 'catalog' : 'static',
+        reason: `Constraint ${details.name} is dropped; ${prior ? 'it is not in the prior schema' : PRIOR_STATE_UNKNOWN}, so the statement that adds it back cannot be written.${cascade}`,
+        rollback: [],
+      };
+    }
+    // CASCADE on a key also dropped the foreign keys that reference it: add them back after the key.
+    const dependents = details.cascade ? referencingForeignKeys(prior, details.table, constraint) : [];
+    const rollback = [
+      step(addConstraint(details.table, constraint), 'before-app'),
+      ...(constraint.comment !== null ? [step(commentOn('CONSTRAINT', `${quoteIdent(constraint.name)} ON ${sqlName(details.table)}`, constraint.comment), 'before-app')] : []),
+      ...dependents.map((fk) => step(addConstraint(tableOf(fk), fk), 'before-app')),
+    ];
     return {
-      verdict: 'risky',
-      evidence: 'static',
-      reason: `Constraint ${details.name} is dropped; ${PRIOR_STATE_UNKNOWN}, so the statement that adds it back cannot be written.${cascade}`,
-      rollback: [],
+      verdict: 'safe',
+      evidence: 'catalog',
+      reason: `Constraint ${details.name} is added back from its prior definition; no data was lost. Adding it back fails once rows that violate it are written (the data check finds them).`,
+      rollback,
     };
   },
 });

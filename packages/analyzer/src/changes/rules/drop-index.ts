@@ -1,13 +1,16 @@
 import type { DropStmt } from 'libpg-query';
+import { commentOn, createIndex } from '../../catalog/ddl.js';
+import { findIndex } from '../../catalog/lookup.js';
 import { qualifyNames } from '../ast.js';
-import { displayName } from '../naming.js';
-import { defineRule, PRIOR_STATE_UNKNOWN } from '../rule.js';
+import { displayName, sqlName } from '../naming.js';
+import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
 import { listItems } from '../sql.js';
 import type { QualifiedName } from '../types.js';
 
 interface DropIndex {
   index: QualifiedName;
   concurrently: boolean;
+  ifExists: boolean;
 }
 
 export const dropIndex = defineRule<DropStmt, DropIndex>({
@@ -23,15 +26,34 @@ index fails if duplicates were written after the drop (the data check finds them
     if (drop.removeType !== 'OBJECT_INDEX') return undefined;
     return (drop.objects ?? []).map((object) => {
       const index = qualifyNames(listItems(object), context.defaultSchema);
-      return { object: displayName(index), details: { index, concurrently: drop.concurrent === true } };
+      return { object: displayName(index), details: { index, concurrently: drop.concurrent === true, ifExists: drop.missing_ok === true } };
     });
   },
-  assess({ details }) {
+  assess({ details }, { prior }) {
+    const index = prior ? findIndex(prior, details.index) : undefined;
+    if (prior && !index && details.ifExists) {
+      return { verdict: 'safe', evidence: 'catalog', reason: `${details.index.name} did not exist before this migration: DROP INDEX IF EXISTS did nothing.`, rollback: [] };
+    }
+    if (!index) {
+      return {
+        verdict: 'risky',
+        evidence: prior ? 'catalog' : 'static',
+        reason: prior
+          ? `Index ${details.index.name} is not in the prior schema, so its definition is unknown and it cannot be rebuilt.`
+          : `Index ${details.index.name} is dropped; it held no data and can be rebuilt, but ${PRIOR_STATE_UNKNOWN}, so the CREATE INDEX cannot be written.`,
+        rollback: [],
+      };
+    }
+    const unique = /^CREATE UNIQUE /.test(index.definition);
+    const rollback = [
+      step(createIndex(index, details.concurrently), 'before-app', !details.concurrently),
+      ...(index.comment !== null ? [step(commentOn('INDEX', sqlName(details.index), index.comment), 'before-app')] : []),
+    ];
     return {
-      verdict: 'risky',
-      evidence: 'static',
-      reason: `Index ${details.index.name} is dropped; it held no data and can be rebuilt, but ${PRIOR_STATE_UNKNOWN}, so the CREATE INDEX cannot be written.`,
-      rollback: [],
+      verdict: 'safe',
+      evidence: 'catalog',
+      reason: `Index ${details.index.name} held no data: it is rebuilt from its prior definition.${unique ? ' A unique index fails to rebuild once duplicates are written (the data check finds them).' : ''}`,
+      rollback,
     };
   },
 });

@@ -1,4 +1,5 @@
 import type { AlterTableCmd } from 'libpg-query';
+import { findColumn } from '../../catalog/lookup.js';
 import { recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
 import { quoteIdent, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
@@ -14,10 +15,14 @@ replaced (the data check "are there NULLs?" decides). The inverse assumes the co
 before the migration; the prior schema confirms it.`,
   on: ['AlterTableCmd:AT_DropNotNull'],
   recognise: recogniseColumnCommand,
-  assess({ details }) {
+  assess({ details }, { prior }) {
+    const column = prior ? findColumn(prior, details.table, details.column) : undefined;
+    if (column && !column.notNull) {
+      return { verdict: 'safe', evidence: 'catalog', reason: `${details.column} was already nullable: nothing to undo.`, rollback: [] };
+    }
     return {
       verdict: 'safe',
-      evidence: 'static',
+      evidence: column ? 'catalog' : 'static',
       reason: `${details.column} becomes nullable; SET NOT NULL undoes it while no NULL has been written (the data check decides once the application writes).`,
       rollback: [
         step(`${alterRelation(details.relationKind)} ${sqlName(details.table)} ALTER COLUMN ${quoteIdent(details.column)} SET NOT NULL;`, 'after-app'),

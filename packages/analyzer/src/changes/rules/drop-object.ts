@@ -1,15 +1,16 @@
 import type { DropStmt, ObjectWithArgs } from 'libpg-query';
+import { recreateObject, type ObjectRef } from '../../catalog/recreate.js';
 import { payload, qualifyNames } from '../ast.js';
 import { displayName } from '../naming.js';
-import { defineRule, FORWARD_FIX_OPTIONS, PRIOR_STATE_UNKNOWN } from '../rule.js';
+import { defineRule, FORWARD_FIX_OPTIONS, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
 import { functionIdentity, listItems, objectWords } from '../sql.js';
 import type { Assessment } from '../types.js';
 
 interface DropObject {
   what: string;
-  objectType: string;
-  name: string;
+  ref: ObjectRef;
   cascade: boolean;
+  ifExists: boolean;
 }
 
 /** Dropping these with CASCADE can drop columns or tables that use them, with their data. */
@@ -19,59 +20,87 @@ export const dropObject = defineRule<DropStmt, DropObject>({
   id: 'drop-object',
   kind: 'drop_object',
   title: 'Dropped object (view, function, sequence, type, trigger, extension, schema…)',
-  explain: `A dropped view, function, trigger, type, policy, rule, extension or schema holds no application
-data of its own, so it can be recreated from its definition as it was before the migration
-(pg_get_viewdef, pg_get_functiondef… of the prior schema). The statement alone does not show that
-definition: risky until the prior schema is read. A dropped sequence also loses its position, and a
-materialized view its rows (recreate and refresh).
+  explain: `A dropped view, function, trigger, type, policy, extension or schema holds no application data
+of its own, so it can be recreated from its definition as it was before the migration (pg_get_viewdef,
+pg_get_functiondef, pg_get_triggerdef… of the prior schema), with its comment and grants: safe once the
+prior schema is read, risky without it. A dropped sequence also loses its position (set it past the
+highest value in use), so it stays risky; a materialized view is recreated and refilled.
 DROP SCHEMA, TYPE, DOMAIN or EXTENSION … CASCADE is irreversible: it drops the columns and tables that
-use the object, with their data.`,
+use the object, with their data. Other CASCADE drops also remove dependent objects the rollback does not
+recreate: risky.`,
   on: ['DropStmt'],
   recognise(drop, context) {
     const type = drop.removeType ?? '';
     if (type === 'OBJECT_TABLE' || type === 'OBJECT_INDEX') return undefined;
     return (drop.objects ?? []).map((object) => {
-      const functionObject = payload<ObjectWithArgs>(object, 'ObjectWithArgs');
-      const name = functionObject
-        ? displayName(functionIdentity(functionObject, context.defaultSchema).name)
-        : objectName(type, listItems(object), context.defaultSchema);
+      const ref = objectRef(type, object, context.defaultSchema);
       return {
-        object: name,
-        details: { what: objectWords(type), objectType: type, name, cascade: drop.behavior === 'DROP_CASCADE' },
+        object: ref.display,
+        details: { what: objectWords(type), ref, cascade: drop.behavior === 'DROP_CASCADE', ifExists: drop.missing_ok === true },
+        ...(ref.table ? { target: { table: ref.table } } : {}),
       };
     });
   },
-  assess({ details }): Assessment {
-    if (details.cascade && CASCADE_DESTROYS_DATA.has(details.objectType)) {
+  assess({ details }, { prior }): Assessment {
+    const { what, ref } = details;
+    if (details.cascade && CASCADE_DESTROYS_DATA.has(ref.objectType)) {
       return {
         verdict: 'irreversible',
         evidence: 'static',
-        reason: `DROP ${details.what.toUpperCase()} ${details.name} CASCADE also drops the columns and tables that use it, with their data: forward fix only.`,
+        reason: `DROP ${what.toUpperCase()} ${ref.display} CASCADE also drops the columns and tables that use it, with their data: forward fix only.`,
         rollback: [],
         options: FORWARD_FIX_OPTIONS,
       };
     }
-    const extra =
-      details.objectType === 'OBJECT_SEQUENCE'
-        ? ' Its current position is lost too: set it past the highest value in use when recreating it.'
-        : details.objectType === 'OBJECT_MATVIEW'
-          ? ' Its rows are derived: recreate it and refresh.'
-          : '';
+    const recreated = prior ? recreateObject(prior, ref) : undefined;
+    if (prior && !recreated && details.ifExists) {
+      return { verdict: 'safe', evidence: 'catalog', reason: `${what} ${ref.display} did not exist before this migration: DROP … IF EXISTS did nothing.`, rollback: [] };
+    }
+    if (!recreated) {
+      return {
+        verdict: 'risky',
+        evidence: prior ? 'catalog' : 'static',
+        reason: `Dropped ${what} ${ref.display} holds no application data and could be recreated, but ${prior ? 'migcheck cannot rebuild it from the prior schema' : PRIOR_STATE_UNKNOWN}.`,
+        rollback: [],
+      };
+    }
+    const rollback = recreated.statements.map((sql) => step(sql, 'before-app'));
+    if (ref.objectType === 'OBJECT_SEQUENCE' || details.cascade) {
+      return {
+        verdict: 'risky',
+        evidence: 'catalog',
+        reason: details.cascade
+          ? `Dropped ${what} ${ref.display} is recreated from its prior definition, but CASCADE also dropped objects that depend on it, which the rollback does not recreate.`
+          : `Dropped sequence ${ref.display} is recreated from its prior definition, but its position is lost: set it past the highest value in use (SELECT setval(…)).`,
+        rollback,
+      };
+    }
     return {
-      verdict: 'risky',
-      evidence: 'static',
-      reason: `Dropped ${details.what} ${details.name} holds no application data and can be recreated, but ${PRIOR_STATE_UNKNOWN}.${extra}`,
-      rollback: [],
+      verdict: 'safe',
+      evidence: 'catalog',
+      reason: `Dropped ${what} ${ref.display} held no application data: it is recreated from its prior definition.`,
+      rollback,
     };
   },
 });
 
-/** Triggers, policies and rules are named [schema?, table, name]; the rest [schema?, name]. */
-function objectName(type: string, names: string[], defaultSchema: string): string {
-  if (type === 'OBJECT_TRIGGER' || type === 'OBJECT_POLICY' || type === 'OBJECT_RULE') {
-    const table = qualifyNames(names.slice(0, -1), defaultSchema);
-    return `${displayName(table)}.${names.at(-1) ?? ''}`;
+/** What a DROP names: [schema?, table, name] for triggers, policies and rules; a signature for routines. */
+function objectRef(objectType: string, object: Parameters<typeof listItems>[0], defaultSchema: string): ObjectRef {
+  const routine = payload<ObjectWithArgs>(object, 'ObjectWithArgs');
+  if (routine) {
+    const identity = functionIdentity(routine, defaultSchema);
+    return { objectType, display: displayName(identity.name), name: identity.name, argumentTypes: identity.argumentTypes };
   }
-  if (type === 'OBJECT_SCHEMA' || type === 'OBJECT_EXTENSION' || names.length === 0) return names.join('.');
-  return displayName(qualifyNames(names, defaultSchema));
+  const names = listItems(object);
+  if (objectType === 'OBJECT_TRIGGER' || objectType === 'OBJECT_POLICY' || objectType === 'OBJECT_RULE') {
+    const table = qualifyNames(names.slice(0, -1), defaultSchema);
+    const member = names.at(-1) ?? '';
+    return { objectType, display: `${displayName(table)}.${member}`, name: { schema: table.schema, name: member }, table };
+  }
+  if (objectType === 'OBJECT_SCHEMA' || objectType === 'OBJECT_EXTENSION') {
+    const name = names.join('.');
+    return { objectType, display: name, name: { schema: name, name } };
+  }
+  const name = qualifyNames(names, defaultSchema);
+  return { objectType, display: displayName(name), name };
 }

@@ -1,7 +1,9 @@
 import type { DropStmt } from 'libpg-query';
+import { createTable } from '../../catalog/ddl.js';
+import { findTable, relatedTo } from '../../catalog/lookup.js';
 import { qualifyNames } from '../ast.js';
 import { displayName } from '../naming.js';
-import { defineRule, FORWARD_FIX_OPTIONS } from '../rule.js';
+import { defineRule, FORWARD_FIX_OPTIONS, step } from '../rule.js';
 import { listItems } from '../sql.js';
 import type { QualifiedName } from '../types.js';
 
@@ -32,13 +34,19 @@ table hold rows?" tells whether anything would be lost.`,
       };
     });
   },
-  assess({ details }) {
+  assess({ details }, { prior }) {
     const cascade = details.cascade ? ' CASCADE also drops the views and foreign keys that depend on it.' : '';
+    const table = prior ? findTable(prior, details.table) : undefined;
+    if (prior && !table && details.ifExists) {
+      return { verdict: 'safe', evidence: 'catalog', reason: `${details.table.name} did not exist before this migration: DROP TABLE IF EXISTS did nothing.`, rollback: [] };
+    }
+    // The prior schema gives the table's shape back, never its rows.
+    const definition = table && prior ? createTable(table, relatedTo(prior, details.table)).map((sql) => step(sql, 'before-app')) : [];
     return {
       verdict: 'irreversible',
-      evidence: 'static',
-      reason: `Dropping table ${details.table.name} destroys its rows: it cannot be rolled back, forward fix only.${cascade}`,
-      rollback: [],
+      evidence: table ? 'catalog' : 'static',
+      reason: `Dropping table ${details.table.name} destroys its rows: it cannot be rolled back, forward fix only.${table ? ' Its definition can be recreated (rollback), not its rows.' : ''}${cascade}`,
+      rollback: definition,
       options: FORWARD_FIX_OPTIONS,
     };
   },

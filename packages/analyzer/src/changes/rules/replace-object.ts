@@ -1,13 +1,18 @@
 import type { CreateFunctionStmt, CreateTrigStmt, DefineStmt, RuleStmt, ViewStmt } from 'libpg-query';
+import { findFunction, findView } from '../../catalog/lookup.js';
+import { recreateObject, type ObjectRef } from '../../catalog/recreate.js';
+import { qualifiedName, type SchemaSnapshot } from '../../catalog/snapshot.js';
 import { qualify, qualifyNames, strings } from '../ast.js';
-import { displayName } from '../naming.js';
-import { defineRule, PRIOR_STATE_UNKNOWN } from '../rule.js';
-import { OBJECT_KEYWORD } from '../sql.js';
-import type { ChangeDraft, QualifiedName } from '../types.js';
+import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
+import { functionArgumentTypes, functionSignature, OBJECT_KEYWORD } from '../sql.js';
+import type { Assessment, ChangeDraft } from '../types.js';
 
 interface ReplaceObject {
   what: string;
-  name: string;
+  ref: ObjectRef;
+  /** The statement that removes it when it did not exist before; undefined for kinds without a builder. */
+  drop: string | undefined;
 }
 
 export const replaceObject = defineRule<Record<string, unknown>, ReplaceObject>({
@@ -15,47 +20,100 @@ export const replaceObject = defineRule<Record<string, unknown>, ReplaceObject>(
   kind: 'replace_object',
   title: 'CREATE OR REPLACE (view, function, procedure, trigger, rule)',
   explain: `CREATE OR REPLACE either creates an object or replaces its definition. The rollback restores the
-previous definition (pg_get_viewdef / pg_get_functiondef of the prior schema), or drops the object if it
-did not exist before. The statement alone shows neither, so without the prior schema the rollback
-cannot be written: risky. No table data changes.`,
+previous definition (pg_get_viewdef, pg_get_functiondef, pg_get_triggerdef of the prior schema), or drops
+the object if it did not exist before. The statement alone shows neither, so without the prior schema
+the rollback cannot be written: risky. No table data changes. A view is restored by dropping and
+recreating it, which fails if other views that existed before depend on it.`,
   on: ['ViewStmt', 'CreateFunctionStmt', 'CreateTrigStmt', 'RuleStmt', 'DefineStmt'],
   recognise(node, context): ChangeDraft<ReplaceObject> | undefined {
     if (node.replace !== true) return undefined;
     const schema = context.defaultSchema;
-    const made = (what: string, name: string, table?: QualifiedName): ChangeDraft<ReplaceObject> => ({
-      object: name,
-      details: { what, name },
-      ...(table ? { target: { table } } : {}),
-    });
     switch (context.statement.tag) {
-      case 'ViewStmt':
-        return made('view', displayName(qualify((node as ViewStmt).view, schema)));
+      case 'ViewStmt': {
+        const name = qualify((node as ViewStmt).view, schema);
+        return draft('view', { objectType: 'OBJECT_VIEW', display: displayName(name), name }, `DROP VIEW ${sqlName(name)};`);
+      }
       case 'CreateFunctionStmt': {
         const create = node as CreateFunctionStmt;
-        return made(create.is_procedure ? 'procedure' : 'function', displayName(qualifyNames(strings(create.funcname), schema)));
+        const identity = { name: qualifyNames(strings(create.funcname), schema), argumentTypes: functionArgumentTypes(create.parameters) };
+        const what = create.is_procedure ? 'procedure' : 'function';
+        const ref = { objectType: create.is_procedure ? 'OBJECT_PROCEDURE' : 'OBJECT_FUNCTION', display: displayName(identity.name), ...identity };
+        return draft(what, ref, `DROP ${what.toUpperCase()} ${functionSignature(identity)};`);
       }
       case 'CreateTrigStmt': {
         const create = node as CreateTrigStmt;
         const table = qualify(create.relation, schema);
-        return made('trigger', `${displayName(table)}.${create.trigname ?? ''}`, table);
+        const name = create.trigname ?? '';
+        const ref = { objectType: 'OBJECT_TRIGGER', display: `${displayName(table)}.${name}`, name: { schema: table.schema, name }, table };
+        return { ...draft('trigger', ref, `DROP TRIGGER ${quoteIdent(name)} ON ${sqlName(table)};`), target: { table } };
       }
       case 'RuleStmt': {
         const create = node as RuleStmt;
         const table = qualify(create.relation, schema);
-        return made('rule', `${displayName(table)}.${create.rulename ?? ''}`, table);
+        const name = create.rulename ?? '';
+        const ref = { objectType: 'OBJECT_RULE', display: `${displayName(table)}.${name}`, name: { schema: table.schema, name }, table };
+        return { ...draft('rule', ref, `DROP RULE ${quoteIdent(name)} ON ${sqlName(table)};`), target: { table } };
       }
       default: {
         const define = node as DefineStmt;
-        return made((OBJECT_KEYWORD[define.kind ?? ''] ?? 'object').toLowerCase(), displayName(qualifyNames(strings(define.defnames), schema)));
+        const name = qualifyNames(strings(define.defnames), schema);
+        return draft((OBJECT_KEYWORD[define.kind ?? ''] ?? 'object').toLowerCase(), { objectType: define.kind ?? '', display: displayName(name), name }, undefined);
       }
     }
   },
-  assess({ details }) {
+  assess({ details }, { prior }): Assessment {
+    const { what, ref } = details;
+    if (!prior) {
+      return {
+        verdict: 'risky',
+        evidence: 'static',
+        reason: `CREATE OR REPLACE ${what} ${ref.display}: ${PRIOR_STATE_UNKNOWN}, so the previous definition (or whether there was one) is not known and cannot be restored.`,
+        rollback: [],
+      };
+    }
+    const previous = recreateObject(prior, ref);
+    if (previous && details.drop) {
+      // A function is replaced in place (CREATE OR REPLACE keeps dependent triggers); a view or trigger is recreated.
+      const statements = ref.objectType === 'OBJECT_FUNCTION' || ref.objectType === 'OBJECT_PROCEDURE' ? previous.statements : [details.drop, ...previous.statements];
+      return {
+        verdict: 'safe',
+        evidence: 'catalog',
+        reason: `CREATE OR REPLACE ${what} ${ref.display}: the previous definition is restored from the prior schema. No table data changes.`,
+        rollback: statements.map((sql) => step(sql, 'before-app')),
+      };
+    }
+    if (!previous && details.drop && !existedBefore(prior, ref)) {
+      return {
+        verdict: 'safe',
+        evidence: 'catalog',
+        reason: `${what} ${ref.display} did not exist before this migration: dropping it undoes CREATE OR REPLACE.`,
+        rollback: [step(details.drop, 'after-app')],
+      };
+    }
     return {
       verdict: 'risky',
-      evidence: 'static',
-      reason: `CREATE OR REPLACE ${details.what} ${details.name}: ${PRIOR_STATE_UNKNOWN}, so the previous definition (or whether there was one) is not known and cannot be restored.`,
+      evidence: 'catalog',
+      reason: `CREATE OR REPLACE ${what} ${ref.display}: migcheck cannot rebuild its previous definition from the prior schema.`,
       rollback: [],
     };
   },
 });
+
+function draft(what: string, ref: ObjectRef, drop: string | undefined): ChangeDraft<ReplaceObject> {
+  return { object: ref.display, details: { what, ref, drop } };
+}
+
+/** Whether the object was there before; for kinds the snapshot does not hold (rules), never assume it was not. */
+function existedBefore(prior: SchemaSnapshot, ref: ObjectRef): boolean {
+  switch (ref.objectType) {
+    case 'OBJECT_VIEW':
+      return findView(prior, ref.name) !== undefined;
+    case 'OBJECT_FUNCTION':
+    case 'OBJECT_PROCEDURE':
+      return findFunction(prior, ref.name, ref.argumentTypes) !== undefined;
+    case 'OBJECT_TRIGGER':
+      return ref.table !== undefined && qualifiedName(ref.table.schema, ref.table.name, ref.name.name) in prior.triggers;
+    default:
+      return true;
+  }
+}

@@ -1,5 +1,6 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
+import { findColumn } from '../../catalog/lookup.js';
+import { recogniseColumnCommand, restoreDefault, type ColumnCommand } from '../column-command.js';
 import { defineRule, PRIOR_STATE_UNKNOWN } from '../rule.js';
 
 export const setDefault = defineRule<AlterTableCmd, ColumnCommand>({
@@ -12,12 +13,16 @@ without it, the rollback cannot be written and the change is risky. The rollback
 application version is deployed, since that version may rely on the old default.`,
   on: ['AlterTableCmd:AT_ColumnDefault'],
   recognise: (command, context) => (command.def ? recogniseColumnCommand(command, context) : undefined),
-  assess({ details }) {
-    return {
-      verdict: 'risky',
-      evidence: 'static',
-      reason: `The default of ${details.column} changes; no stored data changes, but ${PRIOR_STATE_UNKNOWN}, so the previous default cannot be restored.`,
-      rollback: [],
-    };
+  assess({ details }, { prior }) {
+    const column = prior ? findColumn(prior, details.table, details.column) : undefined;
+    if (!column) {
+      return {
+        verdict: 'risky',
+        evidence: prior ? 'catalog' : 'static',
+        reason: `The default of ${details.column} changes; no stored data changes, but ${prior ? 'the column is not in the prior schema' : PRIOR_STATE_UNKNOWN}, so the previous default cannot be restored.`,
+        rollback: [],
+      };
+    }
+    return restoreDefault(details, column.default);
   },
 });

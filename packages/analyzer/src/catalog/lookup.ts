@@ -1,0 +1,191 @@
+/**
+ * Pure look-ups in a schema snapshot, by the names a migration uses. The rules use them to complete a
+ * rollback from the schema as it was before the migration (the old type, the dropped index's definition…).
+ */
+import { sqlName } from '../changes/naming.js';
+import type { QualifiedName } from '../changes/types.js';
+import {
+  qualifiedName,
+  type ColumnInfo,
+  type ConstraintInfo,
+  type FunctionInfo,
+  type IndexInfo,
+  type SchemaSnapshot,
+  type TableInfo,
+  type ViewInfo,
+} from './snapshot.js';
+
+const key = (name: QualifiedName) => qualifiedName(name.schema, name.name);
+
+export function findTable(prior: SchemaSnapshot, table: QualifiedName): TableInfo | undefined {
+  return prior.tables[key(table)];
+}
+
+/** A column of a table, view or materialized view. */
+export function findColumn(prior: SchemaSnapshot, table: QualifiedName, column: string): ColumnInfo | undefined {
+  const relation = prior.tables[key(table)] ?? prior.views[key(table)] ?? prior.materializedViews[key(table)];
+  return relation?.columns[column];
+}
+
+export function findIndex(prior: SchemaSnapshot, index: QualifiedName): IndexInfo | undefined {
+  return prior.indexes[key(index)];
+}
+
+export function findConstraint(prior: SchemaSnapshot, table: QualifiedName, name: string): ConstraintInfo | undefined {
+  return prior.constraints[qualifiedName(table.schema, table.name, name)];
+}
+
+export function findView(prior: SchemaSnapshot, view: QualifiedName): { info: ViewInfo; materialized: boolean } | undefined {
+  const plain = prior.views[key(view)];
+  if (plain) return { info: plain, materialized: false };
+  const materialized = prior.materializedViews[key(view)];
+  return materialized ? { info: materialized, materialized: true } : undefined;
+}
+
+/**
+ * The function with this name whose identity arguments have these types (`a integer, b text` matches
+ * [integer, text]); with `argumentTypes` undefined, the only function of that name.
+ */
+export function findFunction(prior: SchemaSnapshot, name: QualifiedName, argumentTypes: string[] | undefined): FunctionInfo | undefined {
+  const candidates = Object.values(prior.functions).filter((fn) => fn.schema === name.schema && fn.name === name.name);
+  if (argumentTypes === undefined) return candidates.length === 1 ? candidates[0] : undefined;
+  return candidates.find((fn) => sameArgumentTypes(fn.identityArguments, argumentTypes));
+}
+
+function sameArgumentTypes(identityArguments: string, types: string[]): boolean {
+  // Identity arguments never carry type modifiers, so a comma always separates arguments.
+  const parts = identityArguments === '' ? [] : identityArguments.split(', ');
+  if (parts.length !== types.length) return false;
+  return parts.every((part, i) => {
+    const type = stripModifiers(types[i] ?? '');
+    const argument = part.replace(/^(IN|INOUT|VARIADIC) /, '');
+    return argument === type || argument.endsWith(` ${type}`);
+  });
+}
+
+function stripModifiers(type: string): string {
+  return type.replace(/\([^)]*\)/g, '');
+}
+
+/** Whether an object of this kind and name exists (for IF NOT EXISTS, which may have done nothing). */
+export function objectExists(prior: SchemaSnapshot, kind: string, name: QualifiedName | string): boolean {
+  if (typeof name === 'string') {
+    if (kind === 'extension') return name in prior.extensions;
+    if (kind === 'schema') return name in prior.schemas;
+    return false;
+  }
+  const k = key(name);
+  switch (kind) {
+    case 'table':
+      return k in prior.tables;
+    case 'sequence':
+      return k in prior.sequences;
+    case 'index':
+      return k in prior.indexes;
+    case 'view':
+      return k in prior.views;
+    case 'materialized view':
+      return k in prior.materializedViews;
+    case 'type':
+      return k in prior.enums || k in prior.compositeTypes || k in prior.rangeTypes || k in prior.baseTypes;
+    case 'domain':
+      return k in prior.domains;
+    default:
+      return Object.values(prior.functions).some((fn) => fn.schema === name.schema && fn.name === name.name);
+  }
+}
+
+/** Tables and columns whose type is this type (or an array of it): what a type change must rewrite. */
+export function columnsOfType(prior: SchemaSnapshot, type: QualifiedName): Array<{ table: QualifiedName; column: ColumnInfo }> {
+  const names = new Set([key(type), `${key(type)}[]`]);
+  return Object.values(prior.tables).flatMap((table) =>
+    Object.values(table.columns)
+      .filter((column) => names.has(column.type))
+      .map((column) => ({ table: { schema: table.schema, name: table.name }, column })),
+  );
+}
+
+/** A table's constraints, indexes and triggers, for recreating it. */
+export function relatedTo(prior: SchemaSnapshot, table: QualifiedName) {
+  const tableKey = key(table);
+  const prefix = `${tableKey}.`;
+  return {
+    constraints: Object.entries(prior.constraints).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v),
+    indexes: Object.values(prior.indexes).filter((index) => index.table === tableKey),
+    triggers: Object.entries(prior.triggers).filter(([k]) => k.startsWith(prefix)).map(([, v]) => v),
+  };
+}
+
+/** The table a constraint belongs to. */
+export function tableOf(constraint: ConstraintInfo): QualifiedName {
+  const table = constraint.table.slice(qualifiedName(constraint.schema).length + 1);
+  return { schema: constraint.schema, name: table.startsWith('"') ? table.slice(1, -1).replace(/""/g, '"') : table };
+}
+
+/** Foreign keys of any table that reference a primary key or unique constraint's table. */
+export function referencingForeignKeys(prior: SchemaSnapshot, table: QualifiedName, key: ConstraintInfo): ConstraintInfo[] {
+  if (key.type !== 'primary key' && key.type !== 'unique') return [];
+  const target = `REFERENCES ${sqlName(table)}(`;
+  return Object.values(prior.constraints).filter((constraint) => constraint.type === 'foreign key' && constraint.definition.includes(target));
+}
+
+/** An object a COMMENT ON or OWNER TO names. `member` is a column, or a constraint/trigger/policy of `name`. */
+export interface PropertyLookup {
+  objectType: string;
+  name: QualifiedName;
+  member?: string;
+  argumentTypes?: string[] | undefined;
+}
+
+interface Described {
+  comment: string | null;
+  owner?: string | null;
+}
+
+function describedObject(prior: SchemaSnapshot, lookup: PropertyLookup): Described | undefined {
+  const k = key(lookup.name);
+  const member = lookup.member === undefined ? undefined : qualifiedName(lookup.name.schema, lookup.name.name, lookup.member);
+  switch (lookup.objectType) {
+    case 'OBJECT_TABLE':
+    case 'OBJECT_FOREIGN_TABLE':
+      return prior.tables[k];
+    case 'OBJECT_VIEW':
+      return prior.views[k];
+    case 'OBJECT_MATVIEW':
+      return prior.materializedViews[k];
+    case 'OBJECT_SEQUENCE':
+      return prior.sequences[k];
+    case 'OBJECT_INDEX':
+      return prior.indexes[k];
+    case 'OBJECT_COLUMN':
+      return lookup.member === undefined ? undefined : findColumn(prior, lookup.name, lookup.member);
+    case 'OBJECT_TYPE':
+      return prior.enums[k] ?? prior.compositeTypes[k] ?? prior.rangeTypes[k];
+    case 'OBJECT_DOMAIN':
+      return prior.domains[k];
+    case 'OBJECT_SCHEMA':
+      return prior.schemas[lookup.name.name];
+    case 'OBJECT_FUNCTION':
+    case 'OBJECT_PROCEDURE':
+      return findFunction(prior, lookup.name, lookup.argumentTypes);
+    case 'OBJECT_TABCONSTRAINT':
+      return member ? prior.constraints[member] : undefined;
+    case 'OBJECT_TRIGGER':
+      return member ? prior.triggers[member] : undefined;
+    case 'OBJECT_POLICY':
+      return member ? prior.policies[member] : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** The object's comment before the migration (`null`: none), or undefined when the object is unknown. */
+export function findComment(prior: SchemaSnapshot, lookup: PropertyLookup): { comment: string | null } | undefined {
+  const described = describedObject(prior, lookup);
+  return described ? { comment: described.comment } : undefined;
+}
+
+/** The object's owner before the migration, or undefined when unknown (or read without privileges). */
+export function findOwner(prior: SchemaSnapshot, lookup: PropertyLookup): string | undefined {
+  return describedObject(prior, lookup)?.owner ?? undefined;
+}

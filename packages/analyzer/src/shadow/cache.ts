@@ -1,0 +1,125 @@
+/**
+ * The cache of replayed schemas: `<cacheDir>/snapshots/<hash>.json`, one SchemaSnapshot per history.
+ *
+ * A history is named by a hash chain over its content, so editing, adding or reordering an earlier migration
+ * gives a new name, and a directory's prefixes share their computation:
+ *
+ *   h0 = sha256("migcheck-shadow-v1", server major version, role)      (the server shapes the snapshot too)
+ *   hk = sha256(h(k-1), id of migration k, its up SQL)
+ *
+ * The role is there because the snapshot records owners. Bump "v1" when the snapshot format changes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { SchemaSnapshot } from '../catalog/index.js';
+import { InputError } from '../errors.js';
+import type { Migration } from '../source/discover.js';
+import type { ApplyFailure } from './apply.js';
+
+const CACHE_FORMAT = 'migcheck-shadow-v1';
+
+/** $MIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/migcheck, else ~/.cache/migcheck. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MIGCHECK_CACHE_DIR) return env.MIGCHECK_CACHE_DIR;
+  if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'migcheck');
+  return join(homedir(), '.cache', 'migcheck');
+}
+
+/** What the replaying server contributes to every hash. */
+export interface ServerIdentity {
+  majorVersion: number;
+  /** The role that owns what the replay creates. */
+  role: string;
+}
+
+export function historyStartHash(server: ServerIdentity): string {
+  return sha256([CACHE_FORMAT, String(server.majorVersion), server.role]);
+}
+
+export interface HistoryHashes {
+  /** `hashes[k]`: the hash of the first k migrations, i.e. the key of the schema before migration k. */
+  hashes: string[];
+  /** A migration whose file cannot be read: the chain (and any replay) stops before it. */
+  unreadable?: { index: number; failure: ApplyFailure };
+}
+
+/** The hash of every prefix of `migrations` (a directory's migrations, in order), reading their up files. */
+export function historyHashes(startHash: string, migrations: readonly Migration[]): HistoryHashes {
+  const hashes = [startHash];
+  for (const [index, migration] of migrations.entries()) {
+    let text: string;
+    try {
+      text = migration.up.text;
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      const failure = { path: error.path, line: error.line, column: error.column, message: error.detail };
+      return { hashes, unreadable: { index, failure } };
+    }
+    hashes.push(sha256([hashes[index]!, migration.id, text]));
+  }
+  return { hashes };
+}
+
+/** NUL-separated, so that no two different lists of parts hash alike. */
+function sha256(parts: string[]): string {
+  return createHash('sha256').update(parts.join('\0')).digest('hex');
+}
+
+export class SnapshotCache {
+  private readonly directory: string;
+  private writeProblemReported = false;
+
+  constructor(
+    cacheDir: string,
+    /** Told once if the cache cannot be written (the analysis goes on without it). */
+    private readonly onProblem: (message: string) => void = () => {},
+  ) {
+    this.directory = join(cacheDir, 'snapshots');
+  }
+
+  /** The snapshot stored for `hash`, or undefined (absent, unreadable or not a snapshot: all mean "replay"). */
+  async read(hash: string): Promise<SchemaSnapshot | undefined> {
+    let text: string;
+    try {
+      text = await readFile(this.fileOf(hash), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const parsed: unknown = JSON.parse(text);
+      return looksLikeSnapshot(parsed) ? parsed : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores atomically (temp file + rename): a concurrent reader sees the whole file or none. */
+  async write(hash: string, snapshot: SchemaSnapshot): Promise<void> {
+    const target = this.fileOf(hash);
+    const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    try {
+      await mkdir(this.directory, { recursive: true });
+      await writeFile(temporary, JSON.stringify(snapshot));
+      await rename(temporary, target);
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => {});
+      if (!this.writeProblemReported) {
+        this.writeProblemReported = true;
+        const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+        this.onProblem(`cannot write the shadow cache in ${this.directory} (${reason}); continuing without it`);
+      }
+    }
+  }
+
+  private fileOf(hash: string): string {
+    return join(this.directory, `${hash}.json`);
+  }
+}
+
+function looksLikeSnapshot(value: unknown): value is SchemaSnapshot {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return ['schemas', 'tables', 'indexes', 'functions'].every((key) => typeof record[key] === 'object' && record[key] !== null);
+}

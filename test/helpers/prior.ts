@@ -1,0 +1,19 @@
+/**
+ * A real prior schema for rule tests: the setup SQL runs in a scratch database on the test server and
+ * the schema is read back from Postgres' catalog, as the shadow database does for a migration's history.
+ */
+import type { SchemaSnapshot } from '../../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot } from '../../packages/analyzer/src/catalog/snapshot.js';
+import { parseSql } from '../../packages/analyzer/src/source/parse.js';
+import { SqlText } from '../../packages/analyzer/src/source/sql-text.js';
+import { createScratchDatabase } from './database.js';
+
+export async function priorOf(setup: string): Promise<SchemaSnapshot> {
+  const db = await createScratchDatabase('prior');
+  try {
+    for (const statement of parseSql(new SqlText(setup), 'setup.sql')) await db.client.query(statement.text);
+    return await readSchemaSnapshot(db.client);
+  } finally {
+    await db.drop();
+  }
+}
