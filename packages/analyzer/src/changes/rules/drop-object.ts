@@ -57,10 +57,16 @@ recreate: risky.`,
       return { verdict: 'safe', evidence: 'catalog', reason: `${what} ${ref.display} did not exist before this migration: DROP … IF EXISTS did nothing.`, rollback: [] };
     }
     if (!recreated) {
+      const extra =
+        ref.objectType === 'OBJECT_SEQUENCE'
+          ? ' Its position is lost too: set it past the highest value in use when recreating it.'
+          : ref.objectType === 'OBJECT_MATVIEW'
+            ? ' Its rows are derived: recreate it and refresh.'
+            : '';
       return {
         verdict: 'risky',
         evidence: prior ? 'catalog' : 'static',
-        reason: `Dropped ${what} ${ref.display} holds no application data and could be recreated, but ${prior ? 'migcheck cannot rebuild it from the prior schema' : PRIOR_STATE_UNKNOWN}.`,
+        reason: `Dropped ${what} ${ref.display} holds no application data and could be recreated, but ${prior ? 'migcheck cannot rebuild it from the prior schema' : PRIOR_STATE_UNKNOWN}.${extra}`,
         rollback: [],
       };
     }

@@ -1,0 +1,100 @@
+/**
+ * Replaying a directory's history into a shadow database, forward only.
+ *
+ * A cursor is a database holding the first `position` migrations of a directory. Requests in history order (all
+ * the targets of a lint, a verify walking the directory) advance it, so no migration is applied twice; a request
+ * for an earlier state starts a new cursor from an empty database. While it stands still, the cursor is also the
+ * template that rehearsal databases are copied from (CREATE DATABASE … TEMPLATE), which needs it disconnected.
+ */
+import type pg from 'pg';
+import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/index.js';
+import type { Migration } from '../source/discover.js';
+import { applySql, type ApplyFailure } from './apply.js';
+import type { ShadowServer } from './server.js';
+
+/** A history migration that failed to apply, and where in the directory it is. */
+export interface HistoryFailure {
+  index: number;
+  failure: ApplyFailure;
+}
+
+export class ReplayCursor {
+  /** How many migrations of the directory the database holds. */
+  position = 0;
+  private session?: pg.Client;
+  /** Set when a migration failed half-way: the database matches no prefix of the history. */
+  private broken = false;
+
+  private constructor(
+    private readonly server: ShadowServer,
+    readonly database: string,
+    private readonly migrations: readonly Migration[],
+  ) {}
+
+  static async start(server: ShadowServer, migrations: readonly Migration[]): Promise<ReplayCursor> {
+    return new ReplayCursor(server, await server.createDatabase(), migrations);
+  }
+
+  canReach(target: number): boolean {
+    return !this.broken && target >= this.position;
+  }
+
+  /** Applies migrations [position, target) in order. On failure the cursor is broken (drop it). */
+  async advanceTo(target: number, progress: ReplayProgress): Promise<HistoryFailure | undefined> {
+    if (!this.canReach(target)) throw new Error(`replay cursor at ${this.position} cannot reach ${target}`);
+    while (this.position < target) {
+      const migration = this.migrations[this.position]!;
+      progress.step(this.position + 1, migration.id);
+      const failure = await applySql(await this.client(), { path: migration.up.path, text: migration.up.text });
+      if (failure) {
+        this.broken = true;
+        return { index: this.position, failure };
+      }
+      this.position++;
+    }
+    return undefined;
+  }
+
+  async snapshot(): Promise<SchemaSnapshot> {
+    return readSchemaSnapshot(await this.client());
+  }
+
+  /** Ends the session, so that the database can be copied (a template must have no connections). */
+  async disconnect(): Promise<void> {
+    const session = this.session;
+    this.session = undefined;
+    await session?.end().catch(() => {});
+  }
+
+  async drop(): Promise<void> {
+    await this.disconnect();
+    await this.server.dropDatabase(this.database);
+  }
+
+  private async client(): Promise<pg.Client> {
+    this.session ??= await this.server.connect(this.database);
+    return this.session;
+  }
+}
+
+/** How often a long replay says where it is. */
+const PROGRESS_INTERVAL_MS = 500;
+
+/** `replaying lemmy history: 120/342 (2020-04-14-163701_update_views_for_activitypub)`, at most every 500 ms. */
+export class ReplayProgress {
+  private last = Date.now();
+
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly report: ((message: string) => void) | undefined,
+  ) {}
+
+  step(done: number, id: string): void {
+    if (!this.report) return;
+    const now = Date.now();
+    if (now - this.last < PROGRESS_INTERVAL_MS) return;
+    this.last = now;
+    this.report(`replaying ${this.label} history: ${done}/${this.total} (${id})`);
+  }
+}
