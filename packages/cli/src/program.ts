@@ -13,9 +13,12 @@ import {
   plan,
   ruleDoc,
   ruleDocs,
+  verify,
+  type AnalyzeOptions,
   type FailOn,
   type Format,
   type Report,
+  type ShadowOptions,
 } from '@migcheck/analyzer';
 import { Command, CommanderError, Option } from 'commander';
 
@@ -30,6 +33,19 @@ interface AnalyzeFlags {
   format: Format;
   failOn: FailOn;
   color?: boolean;
+  /** false with --no-shadow. */
+  shadow: boolean;
+  shadowUrl?: string;
+  cacheDir?: string;
+  quiet?: boolean;
+}
+
+function shadowOptions(flags: AnalyzeFlags, io: Io): ShadowOptions {
+  return {
+    ...(flags.shadowUrl ? { url: flags.shadowUrl } : {}),
+    ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
+    ...(flags.quiet ? {} : { onProgress: (message: string) => io.stderr(`migcheck: ${message}\n`) }),
+  };
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -41,24 +57,33 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  const analyzeCommand = (name: 'lint' | 'plan', description: string, analyze: (paths: string[]) => Promise<Report>) =>
-    program
+  const analyzeCommand = (name: 'lint' | 'plan' | 'verify', description: string, analyze: (paths: string[], flags: AnalyzeFlags) => Promise<Report>) => {
+    const command = program
       .command(name)
       .description(description)
       .argument('<paths...>', 'migration files or directories')
       .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
       .addOption(new Option('--fail-on <verdict>', 'exit 1 when a change not acknowledged is at least this').choices(['risky', 'irreversible', 'none']).default('irreversible'))
+      .option('--shadow-url <url>', 'a PostgreSQL server for the shadow database (default: an embedded one migcheck starts); never the target database')
+      .option('--cache-dir <dir>', 'where replayed history snapshots are cached (default: ~/.cache/migcheck)')
+      .option('-q, --quiet', 'no progress messages on stderr')
       .option('--color', 'colour the text output even when not on a terminal')
-      .option('--no-color', 'no colour in the text output')
-      .action(async (paths: string[], flags: AnalyzeFlags) => {
-        const report = await analyze(paths);
-        const color = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
-        io.stdout(formatReport(report, flags.format, { color }));
-        exitCode = failsOn(report, flags.failOn) ? 1 : 0;
-      });
+      .option('--no-color', 'no colour in the text output');
+    if (name !== 'verify') command.option('--no-shadow', 'static analysis only: do not replay the history in a shadow database');
+    command.action(async (paths: string[], flags: AnalyzeFlags) => {
+      const report = await analyze(paths, flags);
+      const color = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
+      io.stdout(formatReport(report, flags.format, { color }));
+      exitCode = failsOn(report, flags.failOn) ? 1 : 0;
+    });
+  };
+  const options = (flags: AnalyzeFlags): AnalyzeOptions => ({ shadow: flags.shadow === false ? false : shadowOptions(flags, io) });
 
-  analyzeCommand('lint', 'verdict for every change, from the migration files alone (no database); for pre-merge CI', (paths) => lint(paths));
-  analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths) => plan(paths));
+  analyzeCommand('lint', 'verdict for every change, from the migration files and their history (pre-merge CI)', (paths, flags) => lint(paths, options(flags)));
+  analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths, flags) => plan(paths, options(flags)));
+  analyzeCommand('verify', "rehearse each migration and its rollback (and the project's own down migration) in a shadow database", (paths, flags) =>
+    verify(paths, { shadow: shadowOptions(flags, io) }),
+  );
 
   program
     .command('explain')

@@ -15,10 +15,21 @@ export interface RollbackScript {
   incomplete: boolean;
 }
 
-interface PlacedStep {
+export interface PlacedStep {
   step: RollbackStep;
   item: AnalyzedChange;
   migration: AnalyzedMigration;
+}
+
+/** Every rollback step, newest migration first and last change first: the order they must run in. */
+export function rollbackSteps(migrations: AnalyzedMigration[]): PlacedStep[] {
+  const steps: PlacedStep[] = [];
+  for (const migration of [...migrations].reverse()) {
+    for (const item of [...migration.changes].reverse()) {
+      for (const step of item.assessment.rollback) steps.push({ step, item, migration });
+    }
+  }
+  return steps;
 }
 
 const DEPLOY_MARKER = '-- ==> Deploy the old application version now, then run the rest of this script. <==';
@@ -27,12 +38,7 @@ export function buildRollbackScript(migrations: AnalyzedMigration[]): RollbackSc
   const all = migrations.flatMap((migration) => migration.changes);
   if (all.some((item) => item.assessment.verdict === 'irreversible')) return null;
 
-  const steps: PlacedStep[] = [];
-  for (const migration of [...migrations].reverse()) {
-    for (const item of [...migration.changes].reverse()) {
-      for (const step of item.assessment.rollback) steps.push({ step, item, migration });
-    }
-  }
+  const steps = rollbackSteps(migrations);
   const missing = all.filter((item) => item.assessment.rollback.length === 0 && !item.undoneBy && needsRollback(item));
 
   // The deploy goes right after the last step that must run before it.

@@ -1,14 +1,25 @@
 /** Analysed migrations → the JSON report of the public contract. */
+import { formatDifferences, type SchemaDifference } from '../catalog/diff.js';
 import { worstVerdict, verdictAtLeast, type Verdict } from '../changes/types.js';
 import type { AnalyzedChange, AnalyzedMigration } from '../plan/analyze.js';
 import { buildRollbackScript } from '../plan/rollback-script.js';
+import type { RehearsalFailure, RehearsalResult } from '../rehearsal/rehearse.js';
+import type { Migration } from '../source/discover.js';
 import { VERSION } from '../version.js';
 import type { ChangeReport, MigrationReport, Report } from './schema.js';
 
 export type Command = Report['command'];
 
-export function buildReport(command: Command, migrations: AnalyzedMigration[]): Report {
-  const reports = migrations.map(migrationReport);
+/** How the prior schema of a migration was obtained. */
+export type HistoryNote = NonNullable<MigrationReport['history']>;
+
+export interface ReportExtras {
+  history?: Map<Migration, HistoryNote>;
+  rehearsals?: Map<Migration, RehearsalResult>;
+}
+
+export function buildReport(command: Command, migrations: AnalyzedMigration[], extras: ReportExtras = {}): Report {
+  const reports = migrations.map((migration) => migrationReport(migration, extras));
   const changes = reports.flatMap((migration) => migration.changes);
   const verdict = worstVerdict(changes.map((change) => change.verdict));
   const count = (wanted: Verdict) => changes.filter((change) => change.verdict === wanted).length;
@@ -31,8 +42,10 @@ export function buildReport(command: Command, migrations: AnalyzedMigration[]): 
   };
 }
 
-function migrationReport(analyzed: AnalyzedMigration): MigrationReport {
+function migrationReport(analyzed: AnalyzedMigration, extras: ReportExtras): MigrationReport {
   const { migration } = analyzed;
+  const history = extras.history?.get(migration);
+  const rehearsal = extras.rehearsals?.get(migration);
   return {
     path: migration.path,
     id: migration.id,
@@ -42,7 +55,43 @@ function migrationReport(analyzed: AnalyzedMigration): MigrationReport {
     statements: analyzed.statements,
     changes: analyzed.changes.map(changeReport),
     ...(migration.down ? { down: migration.down.path } : {}),
+    ...(history ? { history } : {}),
+    ...(rehearsal ? { rehearsal: rehearsalReport(rehearsal) } : {}),
   };
+}
+
+function rehearsalReport(result: RehearsalResult): NonNullable<MigrationReport['rehearsal']> {
+  if ('historyFailure' in result) {
+    const { historyFailure: failure } = result;
+    return { restored: false, differences: [], failure: `history: ${failure.path}:${failure.line}:${failure.column}: ${failure.message}` };
+  }
+  const { rollback, seeded, down } = result;
+  return {
+    restored: rollback.restored,
+    mode: result.mode,
+    differences: lines(rollback.differences),
+    ...(rollback.failure ? { failure: failureText(rollback.failure) } : {}),
+    seeded: { rows: seeded.rows.seeded, rejected: seeded.rows.rejected, ...(seeded.failure ? { failure: failureText(seeded.failure) } : {}) },
+    ...(down
+      ? {
+          down: {
+            path: down.path,
+            restored: down.restored,
+            differences: lines(down.differences),
+            ...(down.failure ? { failure: failureText(down.failure) } : {}),
+            destroys: down.destroys,
+          },
+        }
+      : {}),
+  };
+}
+
+function lines(differences: SchemaDifference[]): string[] {
+  return differences.length === 0 ? [] : formatDifferences(differences).split('\n');
+}
+
+function failureText(failure: RehearsalFailure): string {
+  return `${failure.stage}: ${failure.at}: ${failure.message}`;
 }
 
 function changeReport({ change, assessment, acknowledged, undoneBy }: AnalyzedChange): ChangeReport {

@@ -43,6 +43,43 @@ export const migrationReportSchema = z.object({
   changes: z.array(changeReportSchema),
   /** The project's own down migration, when the layout has one. */
   down: z.string().optional(),
+  /** The history replayed in the shadow database for the prior schema (catalog evidence). */
+  history: z
+    .object({
+      /** How many earlier migrations the prior schema stands for. */
+      replayed: z.number().int().nonnegative(),
+      /** Served from the snapshot cache, without replaying. */
+      cached: z.boolean().optional(),
+      /** A history migration that failed to apply (`path:line:col: server error`): verdicts stay static. */
+      failure: z.string().optional(),
+    })
+    .optional(),
+  /** verify: the migration and its rollbacks applied in the shadow database, and the schemas compared. */
+  rehearsal: z
+    .object({
+      /** migcheck's rollback restored the schema exactly. */
+      restored: z.boolean(),
+      /** `transaction`: under savepoints; `database`: in copies (a statement cannot run in a transaction). */
+      mode: z.enum(['transaction', 'database']).optional(),
+      /** What differs after the rollback, one line per difference. */
+      differences: z.array(z.string()),
+      /** What stopped the rehearsal: the history, the migration itself, or a rollback statement. */
+      failure: z.string().optional(),
+      /** The rollback again, after seeding rows the new application could write. */
+      seeded: z.object({ rows: z.array(z.string()), rejected: z.array(z.string()), failure: z.string().optional() }).optional(),
+      /** The project's own down migration, after seeding rows. */
+      down: z
+        .object({
+          path: z.string(),
+          restored: z.boolean(),
+          differences: z.array(z.string()),
+          failure: z.string().optional(),
+          /** Its irreversible changes: the data it destroys. */
+          destroys: z.array(z.string()),
+        })
+        .optional(),
+    })
+    .optional(),
 });
 
 export const reportSchema = z.object({

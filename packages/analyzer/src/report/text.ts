@@ -1,6 +1,6 @@
 /** The text report: what a person reads in a terminal or a CI log. Colour only when asked (a TTY). */
 import type { Verdict } from '../changes/types.js';
-import type { ChangeReport, Report } from './schema.js';
+import type { ChangeReport, MigrationReport, Report } from './schema.js';
 
 export interface TextOptions {
   color: boolean;
@@ -24,6 +24,7 @@ export function formatText(report: Report, options: TextOptions): string {
       lines.push(`  ${paint(DIM, migration.statements === 0 ? 'no statements' : 'no schema or data changes')}`);
     }
     for (const change of migration.changes) lines.push(...formatChange(change, verdict, paint));
+    lines.push(...formatEvidence(migration, paint));
     lines.push('');
   }
 
@@ -46,6 +47,34 @@ export function formatText(report: Report, options: TextOptions): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+type Paint = (code: string, text: string) => string;
+
+/** Where the prior schema came from, and what the rehearsal showed. */
+function formatEvidence(migration: MigrationReport, paint: Paint): string[] {
+  const lines: string[] = [];
+  const label = (text: string) => `  ${paint(DIM, text)}`;
+  if (migration.history?.failure) {
+    lines.push(`${label('history:')} could not replay the earlier migrations (${migration.history.failure}); verdicts rest on the statements alone`);
+  }
+  const rehearsal = migration.rehearsal;
+  if (!rehearsal) return lines;
+  if (rehearsal.failure && !rehearsal.restored) {
+    lines.push(`${label('rehearsal:')} ${paint(COLOURS.risky, 'FAILED')} ${rehearsal.failure}`);
+  } else if (rehearsal.restored) {
+    lines.push(`${label('rehearsal:')} ${paint(COLOURS.safe, 'the rollback restored the schema exactly')}`);
+  } else {
+    lines.push(`${label('rehearsal:')} ${paint(COLOURS.risky, 'the rollback did not restore the schema:')}`, ...rehearsal.differences.map((line) => `    ${line}`));
+  }
+  if (rehearsal.seeded?.failure) lines.push(`${label('with seeded rows:')} ${rehearsal.seeded.failure}`);
+  const down = rehearsal.down;
+  if (down) {
+    const verdict = down.failure ? `FAILED ${down.failure}` : down.restored ? 'restores the schema' : 'does not restore the schema:';
+    lines.push(`${label(`down (${down.path}):`)} ${verdict}`, ...(down.restored || down.failure ? [] : down.differences.map((line) => `    ${line}`)));
+    for (const destroyed of down.destroys) lines.push(`    destroys: ${destroyed}`);
+  }
+  return lines;
 }
 
 function formatChange(change: ChangeReport, verdict: (value: Verdict) => string, paint: (code: string, text: string) => string): string[] {

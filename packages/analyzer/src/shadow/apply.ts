@@ -6,7 +6,7 @@
  * Splitting uses the real Postgres parser, so dollar-quoted bodies and semicolons in strings are safe.
  */
 import type pg from 'pg';
-import { InputError } from '../errors.js';
+import { InputError, MigcheckError } from '../errors.js';
 import { loadParser, parseSql, type ParsedStatement } from '../source/parse.js';
 import { SqlText, type Position } from '../source/sql-text.js';
 
@@ -22,8 +22,12 @@ export interface ApplyFailure {
 
 /**
  * Applies SQL statement by statement; on error returns the failing statement's path:line:col (the server's error
- * `position` within the statement when given) and message. The session is left usable: a transaction the file
- * left failed is rolled back, one it left open is committed (the end of the file ends the migration).
+ * `position` within the statement when given) and message. Throws (MigcheckError) only when the connection is
+ * lost: that says nothing about the SQL.
+ *
+ * Transactions: called inside the caller's transaction (a rehearsal in a savepoint), it leaves that transaction to
+ * the caller, failed or not. Called outside one, it leaves the session as it found it: a transaction the file
+ * opened and left failed is rolled back, one it left open is committed (the end of the file ends the migration).
  */
 export async function applySql(client: pg.Client, source: { path: string; text: string }): Promise<ApplyFailure | undefined> {
   await loadParser();
@@ -38,14 +42,21 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
     throw error;
   }
 
+  const callerTransaction = client.getTransactionStatus() !== 'I';
   for (const statement of statements) {
     // Sliced from the statement's first byte, so that the server's position maps back onto the file exactly.
     const text = sql.sliceBytes(statement.startByte, statement.endByte).trimEnd();
     try {
       await client.query(text);
     } catch (error) {
-      await endTransaction(client, 'ROLLBACK');
       const server = serverError(error);
+      if (!server) {
+        // Not the statement's fault: the connection is gone (server stopped, network). Nothing to report on the file.
+        throw new MigcheckError(`the shadow database connection was lost while applying ${source.path}: ${messageOf(error)}`);
+      }
+      // Unconditionally: pg updates the transaction status only at the next ReadyForQuery, so after an error it is
+      // stale. Without a transaction, ROLLBACK is only a warning.
+      if (!callerTransaction) await client.query('ROLLBACK').catch(() => {});
       const at = positionInFile(sql, statement.startByte, text, server.position) ?? statement.position;
       return {
         path: source.path,
@@ -56,14 +67,9 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
       };
     }
   }
-  await endTransaction(client, 'COMMIT');
+  // After a success the status is current. A file that opened a transaction and did not close it: commit it.
+  if (!callerTransaction && client.getTransactionStatus() === 'T') await client.query('COMMIT');
   return undefined;
-}
-
-/** Ends a transaction block the file left open (or failed), if any. */
-async function endTransaction(client: pg.Client, how: 'COMMIT' | 'ROLLBACK'): Promise<void> {
-  const status = client.getTransactionStatus();
-  if (status === 'T' || status === 'E') await client.query(how).catch(() => {});
 }
 
 interface ServerErrorFields {
@@ -73,16 +79,20 @@ interface ServerErrorFields {
   position?: string;
 }
 
-/** The fields of a Postgres error (pg's DatabaseError); a lost connection has only a message. */
-function serverError(error: unknown): ServerErrorFields {
-  if (!(error instanceof Error)) return { message: String(error) };
+/** The fields of an error the server sent (pg's DatabaseError, which has a severity); undefined for any other. */
+function serverError(error: unknown): ServerErrorFields | undefined {
+  if (!(error instanceof Error)) return undefined;
   const fields = error as Error & { code?: unknown; position?: unknown; severity?: unknown };
-  const fromServer = typeof fields.severity === 'string';
+  if (typeof fields.severity !== 'string') return undefined;
   return {
     message: error.message,
-    ...(fromServer && typeof fields.code === 'string' ? { code: fields.code } : {}),
-    ...(fromServer && typeof fields.position === 'string' ? { position: fields.position } : {}),
+    ...(typeof fields.code === 'string' ? { code: fields.code } : {}),
+    ...(typeof fields.position === 'string' ? { position: fields.position } : {}),
   };
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** The file position of the server's error cursor (counted in characters from the statement's start). */

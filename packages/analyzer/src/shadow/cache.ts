@@ -4,10 +4,11 @@
  * A history is named by a hash chain over its content, so editing, adding or reordering an earlier migration
  * gives a new name, and a directory's prefixes share their computation:
  *
- *   h0 = sha256("migcheck-shadow-v1", server major version, role)      (the server shapes the snapshot too)
+ *   h0 = sha256("migcheck-shadow-v1", server major version, role, tool setup SQL)   (what else shapes the schema)
  *   hk = sha256(h(k-1), id of migration k, its up SQL)
  *
- * The role is there because the snapshot records owners. Bump "v1" when the snapshot format changes.
+ * The role is there because the snapshot records owners; the tool setup is the migration tool's tracking table
+ * (./tracking.ts). Bump "v1" when the snapshot format changes.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import type { SchemaSnapshot } from '../catalog/index.js';
 import { InputError } from '../errors.js';
 import type { Migration } from '../source/discover.js';
-import type { ApplyFailure } from './apply.js';
+import type { HistoryFailure } from './replay.js';
 
 const CACHE_FORMAT = 'migcheck-shadow-v1';
 
@@ -34,32 +35,44 @@ export interface ServerIdentity {
   role: string;
 }
 
-export function historyStartHash(server: ServerIdentity): string {
-  return sha256([CACHE_FORMAT, String(server.majorVersion), server.role]);
+export function historyStartHash(server: ServerIdentity, toolSetupSql = ''): string {
+  return sha256([CACHE_FORMAT, String(server.majorVersion), server.role, toolSetupSql]);
 }
 
-export interface HistoryHashes {
-  /** `hashes[k]`: the hash of the first k migrations, i.e. the key of the schema before migration k. */
-  hashes: string[];
-  /** A migration whose file cannot be read: the chain (and any replay) stops before it. */
-  unreadable?: { index: number; failure: ApplyFailure };
-}
+/**
+ * The hashes of the prefixes of a directory's history, computed as far as asked (reading up files on the way:
+ * linting one file of a long directory reads only the files before it).
+ */
+export class HistoryHashChain {
+  private readonly hashes: string[];
+  /** A migration whose file cannot be read: no hash (and no replay) goes past it. */
+  unreadable?: HistoryFailure;
 
-/** The hash of every prefix of `migrations` (a directory's migrations, in order), reading their up files. */
-export function historyHashes(startHash: string, migrations: readonly Migration[]): HistoryHashes {
-  const hashes = [startHash];
-  for (const [index, migration] of migrations.entries()) {
-    let text: string;
-    try {
-      text = migration.up.text;
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      const failure = { path: error.path, line: error.line, column: error.column, message: error.detail };
-      return { hashes, unreadable: { index, failure } };
-    }
-    hashes.push(sha256([hashes[index]!, migration.id, text]));
+  constructor(
+    startHash: string,
+    private readonly migrations: readonly Migration[],
+  ) {
+    this.hashes = [startHash];
   }
-  return { hashes };
+
+  /** The key of the schema before migration `index` (its first `index` migrations); undefined past an unreadable one. */
+  before(index: number): string | undefined {
+    while (this.hashes.length <= index && !this.unreadable) {
+      const position = this.hashes.length - 1;
+      const migration = this.migrations[position]!;
+      let text: string;
+      try {
+        text = migration.up.text;
+      } catch (error) {
+        if (!(error instanceof InputError)) throw error;
+        const failure = { path: error.path, line: error.line, column: error.column, message: error.detail };
+        this.unreadable = { index: position, failure };
+        break;
+      }
+      this.hashes.push(sha256([this.hashes[position]!, migration.id, text]));
+    }
+    return this.hashes[index];
+  }
 }
 
 /** NUL-separated, so that no two different lists of parts hash alike. */

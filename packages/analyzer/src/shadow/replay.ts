@@ -31,21 +31,37 @@ export class ReplayCursor {
     private readonly migrations: readonly Migration[],
   ) {}
 
-  static async start(server: ShadowServer, migrations: readonly Migration[]): Promise<ReplayCursor> {
-    return new ReplayCursor(server, await server.createDatabase(), migrations);
+  /** A new, empty database, prepared as the migration tool would (`setupSql`, see ./tracking.ts). */
+  static async start(server: ShadowServer, migrations: readonly Migration[], setupSql: string): Promise<ReplayCursor> {
+    const cursor = new ReplayCursor(server, await server.createDatabase(), migrations);
+    if (setupSql) {
+      try {
+        await (await cursor.client()).query(setupSql);
+      } catch (error) {
+        await cursor.drop().catch(() => {});
+        throw error;
+      }
+    }
+    return cursor;
   }
 
   canReach(target: number): boolean {
     return !this.broken && target >= this.position;
   }
 
-  /** Applies migrations [position, target) in order. On failure the cursor is broken (drop it). */
+  /** Applies migrations [position, target) in order. On failure (or a lost connection) the cursor is broken: drop it. */
   async advanceTo(target: number, progress: ReplayProgress): Promise<HistoryFailure | undefined> {
     if (!this.canReach(target)) throw new Error(`replay cursor at ${this.position} cannot reach ${target}`);
     while (this.position < target) {
       const migration = this.migrations[this.position]!;
       progress.step(this.position + 1, migration.id);
-      const failure = await applySql(await this.client(), { path: migration.up.path, text: migration.up.text });
+      let failure: ApplyFailure | undefined;
+      try {
+        failure = await applySql(await this.client(), { path: migration.up.path, text: migration.up.text });
+      } catch (error) {
+        this.broken = true; // a connection lost half-way through a file
+        throw error;
+      }
       if (failure) {
         this.broken = true;
         return { index: this.position, failure };

@@ -1,0 +1,161 @@
+/**
+ * Rows the new application could write, seeded into the tables a migration touches before its rollback is
+ * rehearsed, so that a rollback that only works on an empty table is caught: NULLs under a re-added
+ * NOT NULL, values beyond a narrower old type, strings longer than an old varchar(n), duplicates under a
+ * re-added unique key, the newest label of an enum.
+ *
+ * Column facts come from Postgres' catalog of the rehearsal database; each row goes in under its own
+ * savepoint, so a row the schema rejects (a check constraint, a missing referenced row) is reported and
+ * skipped, never fatal.
+ */
+import type pg from 'pg';
+import { quoteIdent, sqlName } from '../changes/naming.js';
+import type { QualifiedName } from '../changes/types.js';
+
+export interface SeedResult {
+  /** `schema.table: n rows` for each table that received rows. */
+  seeded: string[];
+  /** Rows the schema rejected: `schema.table: message`. */
+  rejected: string[];
+}
+
+interface ColumnFacts {
+  name: string;
+  type: string;
+  category: string;
+  typtype: string;
+  notNull: boolean;
+  hasDefault: boolean;
+  identity: string;
+  generated: string;
+  /** For a NOT NULL single-column foreign key: the referenced `schema.table` and column. */
+  referenced: { table: string; column: string } | null;
+}
+
+const COLUMNS_SQL = `
+  SELECT a.attname AS name,
+         format_type(a.atttypid, a.atttypmod) AS type,
+         t.typcategory AS category,
+         t.typtype AS typtype,
+         a.attnotnull AS "notNull",
+         a.atthasdef AS "hasDefault",
+         a.attidentity::text AS identity,
+         a.attgenerated::text AS generated,
+         (SELECT json_build_object('table', format('%I.%I', rn.nspname, rc.relname), 'column', ra.attname)
+            FROM pg_constraint fk
+            JOIN pg_class rc ON rc.oid = fk.confrelid
+            JOIN pg_namespace rn ON rn.oid = rc.relnamespace
+            JOIN pg_attribute ra ON ra.attrelid = fk.confrelid AND ra.attnum = fk.confkey[1]
+           WHERE fk.contype = 'f' AND fk.conrelid = a.attrelid AND fk.conkey = ARRAY[a.attnum]
+           LIMIT 1) AS referenced
+    FROM pg_attribute a
+    JOIN pg_type t ON t.oid = a.atttypid
+   WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+   ORDER BY a.attnum`;
+
+export interface SeedTarget {
+  table: QualifiedName;
+  /** Columns the migration touched: they get stress values even when they have a default. */
+  touched: string[];
+}
+
+/**
+ * Seeds three rows into each table: stress values, the same again (duplicates), and NULLs where allowed.
+ * Columns with a default that the migration did not touch keep their default (serial keys stay unique).
+ */
+export async function seedRows(client: pg.Client, targets: SeedTarget[]): Promise<SeedResult> {
+  const result: SeedResult = { seeded: [], rejected: [] };
+  for (const { table, touched } of targets) {
+    const name = sqlName(table);
+    const { rows: columns } = await client.query<ColumnFacts>(COLUMNS_SQL, [name]);
+    if (columns.length === 0) continue; // not a table (any more)
+    const writable = columns.filter(
+      (column) => column.identity !== 'a' && column.generated === '' && (touched.includes(column.name) || !(column.hasDefault || column.identity === 'd')),
+    );
+    const stress = new Map(writable.map((column) => [column.name, stressValue(column)]));
+    const variants = [
+      (column: ColumnFacts) => stress.get(column.name),
+      (column: ColumnFacts) => stress.get(column.name),
+      (column: ColumnFacts) => (column.notNull ? stress.get(column.name) : 'NULL'),
+    ];
+    let inserted = 0;
+    for (const valueOf of variants) {
+      const values = writable.map((column) => ({ column, value: valueOf(column) }));
+      if (values.some(({ column, value }) => value === undefined && column.notNull && !column.hasDefault)) {
+        result.rejected.push(`${name}: no value can be made up for a NOT NULL column`);
+        break;
+      }
+      const present = values.filter(({ value }) => value !== undefined);
+      const insert =
+        present.length === 0
+          ? `INSERT INTO ${name} DEFAULT VALUES`
+          : `INSERT INTO ${name} (${present.map(({ column }) => quoteIdent(column.name)).join(', ')}) VALUES (${present
+              .map(({ column, value }) => `(${value})::${column.type}`)
+              .join(', ')})`;
+      await client.query('SAVEPOINT migcheck_seed');
+      try {
+        await client.query(insert);
+        await client.query('RELEASE SAVEPOINT migcheck_seed');
+        inserted++;
+      } catch (error) {
+        await client.query('ROLLBACK TO SAVEPOINT migcheck_seed');
+        result.rejected.push(`${name}: ${(error as Error).message}`);
+      }
+    }
+    if (inserted > 0) result.seeded.push(`${name}: ${inserted} rows`);
+  }
+  return result;
+}
+
+/** A SQL expression for a value that stresses a rollback of this column, or undefined when none fits. */
+function stressValue(column: ColumnFacts): string | undefined {
+  if (column.referenced) return `(SELECT ${quoteIdent(column.referenced.column)} FROM ${column.referenced.table} LIMIT 1)`;
+  const type = column.type;
+  if (type.endsWith('[]')) return `'{}'`;
+  if (column.typtype === 'e') return `(SELECT max(v) FROM unnest(enum_range(NULL::${type})) AS v)`; // the newest label sorts last
+  if (column.typtype === 'd') return undefined; // a domain's checks are unknown here
+  const length = /^(?:character varying|character|bit varying|bit)\((\d+)\)$/.exec(type)?.[1];
+  switch (true) {
+    case type === 'smallint':
+      return '32000';
+    case type === 'integer':
+      return '2147483000';
+    case type === 'bigint':
+      return '9007199254740993'; // beyond integer, and beyond a double's exact integers
+    case type.startsWith('numeric('): {
+      const [precision = 10, scale = 0] = type.slice('numeric('.length, -1).split(',').map(Number);
+      const integerDigits = precision - scale;
+      return `'${integerDigits > 0 ? '9'.repeat(integerDigits) : '0'}${scale > 0 ? `.${'9'.repeat(scale)}` : ''}'`;
+    }
+    case type === 'numeric':
+      return `'12345678901234567890.123456789'`;
+    case type === 'real':
+      return `'3.0e38'`;
+    case type === 'double precision':
+      return `'1.5e300'`;
+    case type === 'text':
+      return `repeat('x', 1000)`;
+    case length !== undefined && type.startsWith('character'):
+      return `repeat('x', ${length})`;
+    case type === 'boolean':
+      return 'true';
+    case type === 'date':
+      return `'2038-01-19'`;
+    case type.startsWith('timestamp'):
+      return `'2038-01-19 03:14:08.123456+00'`;
+    case type.startsWith('time'):
+      return `'23:59:59.999999'`;
+    case type.startsWith('interval'):
+      return `'1 day 00:00:00.123456'`;
+    case type === 'uuid':
+      return `'00000000-0000-4000-8000-000000000001'`;
+    case type === 'json' || type === 'jsonb':
+      return `'{"migcheck": [1, 2]}'`;
+    case type === 'bytea':
+      return `'\\xdeadbeef'`;
+    case column.category === 'S':
+      return `'migcheck'`;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * One shadow: a server (started on first need), the snapshot cache, and a replay cursor per migration directory.
+ */
+import { basename } from 'node:path';
+import { MigcheckError } from '../errors.js';
+import type { Migration, MigrationDirectory } from '../source/discover.js';
+import { HistoryHashChain, historyStartHash, SnapshotCache, type ServerIdentity } from './cache.js';
+import { ReplayCursor, ReplayProgress, type HistoryFailure } from './replay.js';
+import type { ShadowServer } from './server.js';
+import { toolSetupSql } from './tracking.js';
+import type { HistoryFailed, PriorResult, Shadow, ShadowDatabase } from './types.js';
+
+/** What the shadow knows about one directory's history (a lone file is a directory of its own, with no history). */
+interface HistoryState {
+  migrations: readonly Migration[];
+  /** For progress messages: the directory's name. */
+  label: string;
+  /** What the migration tool creates before the first migration (./tracking.ts). */
+  setupSql: string;
+  chain: HistoryHashChain;
+  /** A history migration that failed to apply in this run: nothing after it is replayed again. */
+  failure?: HistoryFailure;
+  cursor?: ReplayCursor;
+}
+
+interface PendingRequest {
+  migration: Migration;
+  resolve: (result: PriorResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export class ShadowSession implements Shadow {
+  private identity?: Promise<ServerIdentity>;
+  private readonly histories = new Map<MigrationDirectory | undefined, Promise<HistoryState>>();
+  /** Work on cursors, one piece at a time: a cursor is one session on one database. */
+  private queue: Promise<unknown> = Promise.resolve();
+  /** priorSnapshot() calls made in the same tick, answered by one priorSnapshots(). */
+  private batch?: PendingRequest[];
+  private closing?: Promise<void>;
+
+  constructor(
+    private readonly server: ShadowServer,
+    private readonly cache: SnapshotCache,
+    private readonly onProgress: ((message: string) => void) | undefined,
+  ) {}
+
+  priorSnapshot(migration: Migration): Promise<PriorResult> {
+    return new Promise((resolve, reject) => {
+      if (!this.batch) {
+        this.batch = [];
+        queueMicrotask(() => this.answerBatch());
+      }
+      this.batch.push({ migration, resolve, reject });
+    });
+  }
+
+  private answerBatch(): void {
+    const batch = this.batch ?? [];
+    this.batch = undefined;
+    this.priorSnapshots(batch.map((request) => request.migration)).then(
+      (results) => batch.forEach((request, i) => request.resolve(results[i]!)),
+      (error: unknown) => batch.forEach((request) => request.reject(error)),
+    );
+  }
+
+  async priorSnapshots(migrations: Migration[]): Promise<PriorResult[]> {
+    this.assertOpen();
+    const results = new Array<PriorResult>(migrations.length);
+    const positionsByDirectory = new Map<MigrationDirectory | undefined, number[]>();
+    migrations.forEach((migration, position) => {
+      const positions = positionsByDirectory.get(migration.directory) ?? [];
+      positions.push(position);
+      positionsByDirectory.set(migration.directory, positions);
+    });
+    for (const [directory, positions] of positionsByDirectory) {
+      await this.resolveDirectory(await this.historyOf(directory), positions, migrations, results);
+    }
+    return results;
+  }
+
+  /** Cache first; then one forward replay through every target whose snapshot is missing. */
+  private async resolveDirectory(
+    history: HistoryState,
+    positions: number[],
+    migrations: Migration[],
+    results: PriorResult[],
+  ): Promise<void> {
+    const missing = new Map<number, number[]>(); // target index → positions in `results`
+    for (const position of positions) {
+      const index = indexOf(migrations[position]!);
+      const hash = history.chain.before(index);
+      const failed = this.failureBefore(history, index);
+      if (failed) {
+        results[position] = failed;
+        continue;
+      }
+      // Defined: only an unreadable migration before `index` (a failure, above) stops the chain.
+      const snapshot = await this.cache.read(hash!);
+      if (snapshot) results[position] = { snapshot, cached: true };
+      else missing.set(index, [...(missing.get(index) ?? []), position]);
+    }
+    if (missing.size === 0) return;
+
+    const targets = [...missing.keys()].sort((a, b) => a - b);
+    await this.exclusive(async () => {
+      const progress = new ReplayProgress(history.label, targets.at(-1)!, this.onProgress);
+      for (const index of targets) {
+        const reached = await this.bringCursorTo(history, index, progress);
+        let result: PriorResult;
+        if (reached instanceof ReplayCursor) {
+          const snapshot = await reached.snapshot();
+          await this.cache.write(history.chain.before(index)!, snapshot);
+          result = { snapshot, cached: false };
+        } else {
+          result = reached;
+        }
+        for (const position of missing.get(index)!) results[position] = result;
+      }
+    });
+  }
+
+  async databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed> {
+    this.assertOpen();
+    const history = await this.historyOf(migration.directory);
+    const index = indexOf(migration);
+    history.chain.before(index); // reads the files before it: finds an unreadable one
+    const known = this.failureBefore(history, index);
+    if (known) return known;
+
+    return this.exclusive(async () => {
+      const reached = await this.bringCursorTo(history, index, new ReplayProgress(history.label, index, this.onProgress));
+      if (!(reached instanceof ReplayCursor)) return reached;
+      // The cursor is the template of this state: copies of it need no replay.
+      await reached.disconnect();
+      const name = await this.server.createDatabase(reached.database);
+      let client;
+      try {
+        client = await this.server.connect(name);
+      } catch (error) {
+        await this.server.dropDatabase(name).catch(() => {});
+        throw error;
+      }
+      let released: Promise<void> | undefined;
+      return {
+        url: this.server.urlOf(name),
+        client,
+        release: () => {
+          released ??= client.end().catch(() => {}).then(() => this.server.dropDatabase(name));
+          return released;
+        },
+      };
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      // Work in flight is not waited for: dropping its databases ends it.
+      for (const history of this.histories.values()) {
+        await (await history.catch(() => undefined))?.cursor?.disconnect();
+      }
+      await this.server.close();
+    })();
+    return this.closing;
+  }
+
+  /** The cursor of `history` at `target`, advanced (or restarted when it is past it); or the failure on the way. */
+  private async bringCursorTo(history: HistoryState, target: number, progress: ReplayProgress): Promise<ReplayCursor | HistoryFailed> {
+    const known = this.failureBefore(history, target);
+    if (known) return known;
+    if (history.cursor && !history.cursor.canReach(target)) {
+      await history.cursor.drop();
+      history.cursor = undefined;
+    }
+    history.cursor ??= await ReplayCursor.start(this.server, history.migrations, history.setupSql);
+    const failure = await history.cursor.advanceTo(target, progress);
+    if (failure) {
+      history.failure = failure;
+      await history.cursor.drop();
+      history.cursor = undefined;
+      return this.failureBefore(history, target)!;
+    }
+    return history.cursor;
+  }
+
+  /** The failing (or unreadable) history migration before `target`, if one is known. */
+  private failureBefore(history: HistoryState, target: number): HistoryFailed | undefined {
+    const failed = history.failure ?? history.chain.unreadable;
+    if (!failed || failed.index >= target) return undefined;
+    return { failure: failed.failure, migration: history.migrations[failed.index]! };
+  }
+
+  private historyOf(directory: MigrationDirectory | undefined): Promise<HistoryState> {
+    let history = this.histories.get(directory);
+    if (!history) {
+      history = this.serverIdentity().then((identity) => {
+        const migrations = directory?.migrations ?? [];
+        const setupSql = toolSetupSql(directory?.layout);
+        const chain = new HistoryHashChain(historyStartHash(identity, setupSql), migrations);
+        return { migrations, label: labelOf(directory), setupSql, chain };
+      });
+      history.catch(() => this.histories.delete(directory));
+      this.histories.set(directory, history);
+    }
+    return history;
+  }
+
+  /** Part of every cache key: free for the embedded server, one connection for a `url` server. */
+  private serverIdentity(): Promise<ServerIdentity> {
+    if (!this.identity) {
+      const identity = this.server.identity();
+      identity.catch(() => {
+        if (this.identity === identity) this.identity = undefined;
+      });
+      this.identity = identity;
+    }
+    return this.identity;
+  }
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(work, work);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new MigcheckError('the shadow is closed');
+  }
+}
+
+/** A lone file has no history: the schema before it is the empty database's. */
+function indexOf(migration: Migration): number {
+  return migration.directory ? migration.index : 0;
+}
+
+function labelOf(directory: MigrationDirectory | undefined): string {
+  if (!directory) return 'file';
+  const name = basename(directory.path);
+  return name && name !== '.' && name !== '..' ? name : directory.path;
+}

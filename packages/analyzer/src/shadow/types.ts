@@ -1,0 +1,41 @@
+/** The shadow's public shapes (see ./index.ts). */
+import type pg from 'pg';
+import type { SchemaSnapshot } from '../catalog/index.js';
+import type { Migration } from '../source/discover.js';
+import type { ApplyFailure } from './apply.js';
+
+export interface ShadowOptions {
+  /** A server to use instead of starting one; migcheck creates and drops its own databases there. */
+  url?: string;
+  /** Where replayed schema snapshots are cached. Default: $MIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/migcheck, else ~/.cache/migcheck. */
+  cacheDir?: string;
+  /** Progress for long replays, one line per message (the CLI prints them on stderr). */
+  onProgress?: (message: string) => void;
+}
+
+/** A history migration failed to apply: the schema before the target is unknown. */
+export interface HistoryFailed {
+  failure: ApplyFailure;
+  /** The history migration that failed (not the target). */
+  migration: Migration;
+}
+
+export type PriorResult = { snapshot: SchemaSnapshot; cached: boolean } | HistoryFailed;
+
+export interface ShadowDatabase {
+  /** Connection URL; it holds the password: redact it before showing it. */
+  url: string;
+  client: pg.Client;
+  /** Drops the database. */
+  release(): Promise<void>;
+}
+
+export interface Shadow {
+  /** The schema before `migration`: its history replayed in order (cached by the content hash of the history). */
+  priorSnapshot(migration: Migration): Promise<PriorResult>;
+  /** Prior snapshots for many migrations of possibly the same directory, replaying each history prefix once, in order. Results in input order. */
+  priorSnapshots(migrations: Migration[]): Promise<PriorResult[]>;
+  /** A fresh database in the state before `migration` (history applied), for rehearsals; the caller releases it. */
+  databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed>;
+  close(): Promise<void>;
+}
