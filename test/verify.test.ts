@@ -105,13 +105,13 @@ describe('migcheck verify', () => {
     });
     const shadowOptions = shadow();
     const report = await verify([dir], { shadow: shadowOptions });
-    expect(byId(report, '0003_more').rehearsal?.failure).toMatch(/^history: .*0002_broken\.up\.sql:3:13: relation "no_such_table" does not exist/);
+    expect(byId(report, '0003_more').rehearsal?.failure).toMatch(/^history: .*0002_broken\.up\.sql:3:1: relation "no_such_table" does not exist/);
     expect(byId(report, '0003_more').changes[0]).toMatchObject({ verdict: 'risky', evidence: 'static' });
-    expect(byId(report, '0002_broken').rehearsal?.failure).toMatch(/^migration: .*0002_broken\.up\.sql:3:13/);
+    expect(byId(report, '0002_broken').rehearsal?.failure).toMatch(/^migration: .*0002_broken\.up\.sql:3:1/);
 
     // lint falls back the same way, and says why.
     const linted = await lint([dir], { shadow: shadowOptions });
-    expect(byId(linted, '0003_more').history?.failure).toMatch(/0002_broken\.up\.sql:3:13: relation "no_such_table" does not exist/);
+    expect(byId(linted, '0003_more').history?.failure).toMatch(/0002_broken\.up\.sql:3:1: relation "no_such_table" does not exist/);
   });
 });
 

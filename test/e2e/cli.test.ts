@@ -1,7 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { reportSchema, type Report } from '../../packages/analyzer/src/report/schema.js';
 import { VERSION } from '../../packages/analyzer/src/version.js';
 import { migcheck } from '../helpers/cli.js';
@@ -16,13 +16,13 @@ function tempSql(name: string, text: string): string {
 }
 
 function jsonReport(args: string[]): { status: number; report: Report } {
-  const result = migcheck([...args, '--format', 'json']);
+  const result = migcheck([...args, '--format', 'json', '--no-shadow']);
   return { status: result.status, report: reportSchema.parse(JSON.parse(result.stdout)) };
 }
 
 describe('migcheck lint', () => {
   it('fails a history with an irreversible change (exit 1), grouped by migration, verdict first', () => {
-    const result = migcheck(['lint', shop]);
+    const result = migcheck(['lint', shop, '--no-shadow']);
     expect(result.status).toBe(1);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('fixtures/shop/migrations/000005_drop_phone.up.sql  IRREVERSIBLE');
@@ -33,10 +33,10 @@ describe('migcheck lint', () => {
   });
 
   it('honours --fail-on', () => {
-    expect(migcheck(['lint', shop, '--fail-on', 'none']).status).toBe(0);
-    expect(migcheck(['lint', `${shop}/000004_widen_age.up.sql`]).status).toBe(0);
-    expect(migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--fail-on', 'risky']).status).toBe(1);
-    expect(migcheck(['lint', `${shop}/000002_add_email.up.sql`, '--fail-on', 'risky']).status).toBe(0);
+    expect(migcheck(['lint', shop, '--fail-on', 'none', '--no-shadow']).status).toBe(0);
+    expect(migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--no-shadow']).status).toBe(0);
+    expect(migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--fail-on', 'risky', '--no-shadow']).status).toBe(1);
+    expect(migcheck(['lint', `${shop}/000002_add_email.up.sql`, '--fail-on', 'risky', '--no-shadow']).status).toBe(0);
   });
 
   it('writes the JSON contract, validated by the exported zod schema', () => {
@@ -67,7 +67,7 @@ describe('migcheck lint', () => {
 
   it('reads an acknowledged irreversible change as not failing, and says so', () => {
     const path = tempSql('0007_drop_fax.sql', '-- migcheck:acknowledge drop-column  fax numbers exported (OPS-12)\nALTER TABLE users DROP COLUMN fax;\n');
-    const result = migcheck(['lint', path]);
+    const result = migcheck(['lint', path, '--no-shadow']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('(acknowledged)');
     const { report } = jsonReport(['lint', path]);
@@ -76,33 +76,33 @@ describe('migcheck lint', () => {
   });
 
   it('annotates pull requests with --format github', () => {
-    const result = migcheck(['lint', shop, '--format', 'github']);
+    const result = migcheck(['lint', shop, '--format', 'github', '--no-shadow']);
     expect(result.stdout).toContain('::error file=fixtures/shop/migrations/000005_drop_phone.up.sql,line=2,col=1,title=migcheck drop-column%3A irreversible::');
     expect(result.stdout).toContain('::warning file=fixtures/shop/migrations/000004_widen_age.up.sql,line=2,col=1');
     expect(result.stdout).not.toContain('add-column');
   });
 
   it('writes SARIF and markdown', () => {
-    const sarif = JSON.parse(migcheck(['lint', shop, '--format', 'sarif']).stdout);
+    const sarif = JSON.parse(migcheck(['lint', shop, '--format', 'sarif', '--no-shadow']).stdout);
     expect(sarif.version).toBe('2.1.0');
     expect(sarif.runs[0].results.find((r: { ruleId: string }) => r.ruleId === 'drop-column').level).toBe('error');
-    expect(migcheck(['lint', shop, '--format', 'markdown']).stdout).toContain('## migcheck: 🛑 irreversible (forward fix only)');
+    expect(migcheck(['lint', shop, '--format', 'markdown', '--no-shadow']).stdout).toContain('## migcheck: 🛑 irreversible (forward fix only)');
   });
 
   it('treats an empty or comment-only file as zero statements', () => {
-    const result = migcheck(['lint', tempSql('0001_nothing.sql', '-- nothing yet\n')]);
+    const result = migcheck(['lint', tempSql('0001_nothing.sql', '-- nothing yet\n'), '--no-shadow']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('no statements');
   });
 
   it('colours only when asked or on a terminal', () => {
-    expect(migcheck(['lint', shop, '--color']).stdout).toContain('\x1b[31m');
+    expect(migcheck(['lint', shop, '--color', '--no-shadow']).stdout).toContain('\x1b[31m');
   });
 });
 
 describe('migcheck plan', () => {
   it('prints the rollback script for a safe migration', () => {
-    const result = migcheck(['plan', `${shop}/000002_add_email.up.sql`, '--format', 'sql']);
+    const result = migcheck(['plan', `${shop}/000002_add_email.up.sql`, '--format', 'sql', '--no-shadow']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('-- 1. Deploy the old application version first');
     const statements = result.stdout.split('\n').filter((line) => line && !line.startsWith('--'));
@@ -110,7 +110,7 @@ describe('migcheck plan', () => {
   });
 
   it('prints only SQL comments when the outcome is forward fix only', () => {
-    const result = migcheck(['plan', shop, '--format', 'sql']);
+    const result = migcheck(['plan', shop, '--format', 'sql', '--no-shadow']);
     expect(result.status).toBe(1);
     const lines = result.stdout.trimEnd().split('\n');
     expect(lines.every((line) => line.startsWith('--'))).toBe(true);
@@ -130,22 +130,22 @@ describe('bad input exits 2 with path:line:col and writes nothing to stdout', ()
     ['a syntax error', '0002_bad.sql', "SELECT 'é';\nALTER TABEL users ADD x int;\n", /0002_bad\.sql:2:7: syntax error at or near "TABEL"/],
     ['a psql meta-command', '0003_psql.sql', 'SELECT 1;\n\\connect other\n', /0003_psql\.sql:2:1: psql meta-command \\connect is not SQL/],
   ])('%s', (_what, name, text, message) => {
-    const result = migcheck(['lint', tempSql(name, text)]);
+    const result = migcheck(['lint', tempSql(name, text), '--no-shadow']);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(message);
   });
 
   it('a missing path', () => {
-    const result = migcheck(['plan', 'does/not/exist.sql']);
+    const result = migcheck(['plan', 'does/not/exist.sql', '--no-shadow']);
     expect(result).toMatchObject({ status: 2, stdout: '' });
     expect(result.stderr).toContain('does/not/exist.sql:1:1: no such file or directory');
   });
 
   it('usage errors', () => {
     expect(migcheck(['lint']).status).toBe(2);
-    expect(migcheck(['lint', shop, '--format', 'xml']).status).toBe(2);
-    expect(migcheck(['lint', shop, '--no-such-flag']).status).toBe(2);
+    expect(migcheck(['lint', shop, '--format', 'xml', '--no-shadow']).status).toBe(2);
+    expect(migcheck(['lint', shop, '--no-such-flag', '--no-shadow']).status).toBe(2);
     expect(migcheck(['frobnicate']).status).toBe(2);
   });
 });
@@ -171,8 +171,41 @@ describe('unreadable input', () => {
   it('a file that is not UTF-8 text exits 2 with its position', () => {
     const dir = mkdtempSync(join(tmpdir(), 'migcheck-cli-'));
     writeFileSync(join(dir, '0001_latin1.sql'), Buffer.concat([Buffer.from("SELECT 'caf"), Buffer.from([0xe9]), Buffer.from("';\n")]));
-    const result = migcheck(['lint', dir]);
+    const result = migcheck(['lint', dir, '--no-shadow']);
     expect(result).toMatchObject({ status: 2, stdout: '' });
     expect(result.stderr).toMatch(/0001_latin1\.sql:1:12: cannot read file: not valid UTF-8/);
+  });
+});
+
+describe('the shadow database, through the CLI', () => {
+  const shadowArgs = () => ['--shadow-url', inject('postgresUrl'), '--cache-dir', mkdtempSync(join(tmpdir(), 'migcheck-cache-'))];
+
+  it('lint reads the prior type from the replayed history (catalog evidence)', () => {
+    const args = shadowArgs();
+    const result = migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--format', 'json', '--quiet', ...args]);
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    const change = reportSchema.parse(JSON.parse(result.stdout)).migrations[0]!;
+    expect(change.history).toEqual({ replayed: 3, cached: false });
+    expect(change.changes[0]).toMatchObject({ verdict: 'safe', evidence: 'catalog', rollback: ['ALTER TABLE public.users ALTER COLUMN age TYPE integer;'] });
+    // The same history again: from the cache.
+    const again = reportSchema.parse(JSON.parse(migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--format', 'json', '--quiet', ...args]).stdout));
+    expect(again.migrations[0]!.history).toEqual({ replayed: 3, cached: true });
+  });
+
+  it('verify rehearses every migration and prints what it proved', () => {
+    const result = migcheck(['verify', shop, ...shadowArgs()]);
+    expect(result.status).toBe(1); // 000005 drops a column: irreversible
+    expect(result.stdout).toContain('rehearsal: the rollback restored the schema exactly');
+    expect(result.stdout).toMatch(/down \(fixtures\/shop\/migrations\/000002_add_email\.down\.sql\): restores the schema/);
+    expect(result.stdout).toMatch(/with seeded rows: rollback: ALTER TABLE public\.users ALTER COLUMN age TYPE integer;: integer out of range/);
+    expect(migcheck(['verify', shop, '--no-shadow']).status).toBe(2);
+  });
+
+  it('an unreachable shadow server is exit 2, and its password never shows', () => {
+    const result = migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--shadow-url', 'postgres://bob:s3cret-pw@127.0.0.1:1/x', '--cache-dir', mkdtempSync(join(tmpdir(), 'migcheck-cache-'))]);
+    expect(result).toMatchObject({ status: 2, stdout: '' });
+    expect(result.stderr).toContain('postgres://bob:***@127.0.0.1:1/x');
+    expect(result.stderr).not.toContain('s3cret-pw');
   });
 });

@@ -64,6 +64,17 @@ export interface SeedTarget {
  * Columns with a default that the migration did not touch keep their default (serial keys stay unique).
  */
 export async function seedRows(client: pg.Client, targets: SeedTarget[]): Promise<SeedResult> {
+  // Each row goes in under a savepoint, which needs a transaction block: open one if the caller has none.
+  const ownTransaction = client.getTransactionStatus() === 'I';
+  if (ownTransaction) await client.query('BEGIN');
+  try {
+    return await seedTables(client, targets);
+  } finally {
+    if (ownTransaction) await client.query('COMMIT');
+  }
+}
+
+async function seedTables(client: pg.Client, targets: SeedTarget[]): Promise<SeedResult> {
   const result: SeedResult = { seeded: [], rejected: [] };
   for (const { table, touched } of targets) {
     const name = sqlName(table);

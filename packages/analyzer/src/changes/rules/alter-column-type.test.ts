@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { SchemaSnapshot } from '../../../catalog/snapshot.js';
+import type { SchemaSnapshot } from '../../catalog/snapshot.js';
 import { onlyChange } from '../../../../../test/helpers/analyze.js';
 import { priorOf } from '../../../../../test/helpers/prior.js';
 import { classifyTypeChange, parseTypeText } from './alter-column-type.js';
