@@ -5,6 +5,9 @@
  *   pnpm bench                      # build, then 10 runs of each workload
  *   node bench/lint-vs-squawk.mjs --runs 20
  *
+ * migcheck runs with --no-shadow: the static analysis that squawk's is comparable to. With history, lint
+ * also replays it in a shadow database (bench/replay-lemmy.mjs measures that, cold and from the cache).
+ *
  * Workloads: the whole Lemmy history (../shared/corpora/lemmy, 342 migrations), one Lemmy migration,
  * and the shop fixture. Each tool runs as a fresh process, as in CI. squawk is measured twice: through
  * its npm wrapper (what `npx squawk` runs: Node starts, then spawns the Rust binary) and as the bare
@@ -59,7 +62,8 @@ const results = [];
 console.log(`migcheck lint vs squawk, ${runs} runs each, median (min–max); node ${process.version}\n`);
 console.log(`${'workload'.padEnd(36)} ${'migcheck'.padStart(20)} ${'squawk (npm)'.padStart(20)} ${'squawk (binary)'.padStart(20)}  ratio npm / binary`);
 for (const workload of workloads) {
-  const migcheck = measure(process.execPath, [migcheckCli, 'lint', ...workload.migcheck, '--format', 'json', '--fail-on', 'none']);
+  // The static path, as squawk works: no shadow database (its replay is measured by replay-lemmy.mjs).
+  const migcheck = measure(process.execPath, [migcheckCli, 'lint', ...workload.migcheck, '--no-shadow', '--format', 'json', '--fail-on', 'none']);
   const wrapper = measure(squawkWrapper, workload.squawk);
   const binary = measure(squawkBinary, workload.squawk);
   const cell = (m) => `${fmt(m.median)} (${m.min.toFixed(0)}–${m.max.toFixed(0)})`.padStart(20);

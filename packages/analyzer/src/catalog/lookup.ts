@@ -189,3 +189,14 @@ export function findComment(prior: SchemaSnapshot, lookup: PropertyLookup): { co
 export function findOwner(prior: SchemaSnapshot, lookup: PropertyLookup): string | undefined {
   return describedObject(prior, lookup)?.owner ?? undefined;
 }
+
+/**
+ * Views and materialized views whose definition names this relation (definitions are read with an empty
+ * search_path, so every reference is schema-qualified): DROP VIEW would fail on them.
+ */
+export function dependentViews(prior: SchemaSnapshot, relation: QualifiedName): string[] {
+  const reference = new RegExp(`(^|[^\\w."])${sqlName(relation).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w"])`);
+  return [...Object.values(prior.views), ...Object.values(prior.materializedViews)]
+    .filter((view) => !(view.schema === relation.schema && view.name === relation.name) && reference.test(view.definition))
+    .map((view) => qualifiedName(view.schema, view.name));
+}

@@ -1,5 +1,5 @@
 import type { CreateFunctionStmt, CreateTrigStmt, DefineStmt, RuleStmt, ViewStmt } from 'libpg-query';
-import { findFunction, findView } from '../../catalog/lookup.js';
+import { dependentViews, findFunction, findView } from '../../catalog/lookup.js';
 import { recreateObject, type ObjectRef } from '../../catalog/recreate.js';
 import { qualifiedName, type SchemaSnapshot } from '../../catalog/snapshot.js';
 import { qualify, qualifyNames, strings } from '../ast.js';
@@ -72,6 +72,15 @@ recreating it, which fails if other views that existed before depend on it.`,
       };
     }
     const previous = recreateObject(prior, ref);
+    const dependents = ref.objectType === 'OBJECT_VIEW' && previous ? dependentViews(prior, ref.name) : [];
+    if (dependents.length > 0) {
+      return {
+        verdict: 'risky',
+        evidence: 'catalog',
+        reason: `CREATE OR REPLACE view ${ref.display}: restoring it means dropping and recreating it, but ${dependents.join(', ')} depend${dependents.length === 1 ? 's' : ''} on it; recreate those too.`,
+        rollback: [],
+      };
+    }
     if (previous && details.drop) {
       // A function is replaced in place (CREATE OR REPLACE keeps dependent triggers); a view or trigger is recreated.
       const statements = ref.objectType === 'OBJECT_FUNCTION' || ref.objectType === 'OBJECT_PROCEDURE' ? previous.statements : [details.drop, ...previous.statements];
