@@ -39,6 +39,8 @@ const tally = () => ({ restored: 0, notRestored: 0, failed: 0, forwardFixOnly: 0
 const ours = tally();
 const theirs = tally();
 const reason = (map, text) => map.set(text, (map.get(text) ?? 0) + 1);
+/** A difference's first line ("~ view public.v: definition"); the rest are the before/after texts. */
+const isDifference = (line) => /^[~+-] \S/.test(line);
 /** The kind of a difference line ("~ column public.x.y: type a → b" → "~ column: type"). */
 const shape = (line) => line.replace(/^([~+-]) (\S+) [^:]+(?:: (\w+))?.*$/, (_, sign, type, property) => `${sign} ${type}${property ? `: ${property}` : ''}`);
 
@@ -53,7 +55,7 @@ for (const migration of report.migrations) {
     else {
       ours.notRestored++;
       if (rehearsal.failure) reason(ours.reasons, `rollback statement failed: ${rehearsal.failure.replace(/^rollback: .*?: /, '').slice(0, 100)}`);
-      for (const line of new Set(rehearsal.differences.map(shape))) reason(ours.reasons, `differs: ${line}`);
+      for (const line of new Set(rehearsal.differences.filter(isDifference).map(shape))) reason(ours.reasons, `differs: ${line}`);
     }
   }
   const down = rehearsal?.down;
@@ -64,7 +66,7 @@ for (const migration of report.migrations) {
   } else if (down.restored) theirs.restored++;
   else {
     theirs.notRestored++;
-    for (const line of new Set(down.differences.map(shape))) reason(theirs.reasons, `differs: ${line}`);
+    for (const line of new Set(down.differences.filter(isDifference).map(shape))) reason(theirs.reasons, `differs: ${line}`);
   }
   if (down.destroys.length > 0) theirs.forwardFixOnly++; // down.sql destroys data (drops what up added)
 }

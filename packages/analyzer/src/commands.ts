@@ -4,12 +4,15 @@
  *  - catalog: the schema before each migration, from the shadow database's replay of its history;
  *  - rehearsed (verify): the migration and its rollback applied in the shadow, the schemas compared.
  */
-import type { ChangeKind } from './changes/types.js';
-import { analyzeMigration, analyzeMigrations, type AnalyzedMigration } from './plan/analyze.js';
+import type { SchemaSnapshot } from './catalog/snapshot.js';
+import type { DataProbes, MigrationState } from './changes/rule.js';
+import { worstVerdict, type ChangeKind } from './changes/types.js';
+import { analyzeMigration, analyzeMigrations, withDataChecks, type AnalyzedMigration } from './plan/analyze.js';
 import type { RehearsalResult } from './rehearsal/rehearse.js';
 import { buildReport, type Command, type HistoryNote } from './report/build.js';
 import type { Report } from './report/schema.js';
 import type { Shadow, ShadowOptions } from './shadow/index.js';
+import type { StateDecision } from './state/tracking.js';
 import { discoverMigrations, historyOf, type Migration } from './source/discover.js';
 import { loadParser } from './source/parse.js';
 
@@ -77,9 +80,130 @@ export function lint(paths: string[], options: AnalyzeOptions = {}): Promise<Rep
   return analyzeWithHistory('lint', paths, options);
 }
 
-/** The rollback plan: lint's analysis with the full rollback script. */
-export function plan(paths: string[], options: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeWithHistory('plan', paths, options);
+export interface TargetDatabase {
+  /** The target database (production); opened read-only. */
+  url: string;
+  /** Whether the migrations are applied there: decided from tracking tables and the catalog by default. */
+  state?: 'auto' | 'pending' | 'applied';
+  /** Exact checks (full scans, bounded by exactTimeoutMs) instead of statistics, indexes and bounded queries. */
+  exact?: boolean;
+  probeTimeoutMs?: number;
+  exactTimeoutMs?: number;
+  lockTimeoutMs?: number;
+}
+
+export interface PlanOptions extends AnalyzeOptions {
+  /** Check the live data that decides each rollback (DESIGN.md: probes on the target database). */
+  database?: TargetDatabase;
+  /** The seed's "Acceptable risk?": a policy, never a guess. Risky steps run as the plan only when true. */
+  acceptRisk?: boolean;
+}
+
+/**
+ * The rollback plan: lint's analysis with the full rollback script. With a target database, each
+ * migration's state is decided, and the data checks of the seed's Part 4 run against the live data.
+ */
+export async function plan(paths: string[], options: PlanOptions = {}): Promise<Report> {
+  const report = options.database ? await planAgainstDatabase(paths, options, options.database) : await analyzeWithHistory('plan', paths, options);
+  return withAcceptance(report, options.acceptRisk === true);
+}
+
+function withAcceptance(report: Report, accepted: boolean): Report {
+  const acceptance = report.verdict !== 'risky' ? 'not-needed' : accepted ? 'accepted' : 'needed';
+  return { ...report, acceptance };
+}
+
+async function planAgainstDatabase(paths: string[], options: PlanOptions, database: TargetDatabase): Promise<Report> {
+  const migrations = discoverMigrations(paths, options.cwd ? { cwd: options.cwd } : {});
+  const staticAnalysis = await analyzeMigrations(migrations);
+  const probesModule = await import('./probes/index.js');
+  const { readTrackingRecords, stateFromCatalog, stateFromTracking } = await import('./state/tracking.js');
+  const { readSchemaSnapshot } = await import('./catalog/snapshot.js');
+  const target = await probesModule.openTarget({
+    url: database.url,
+    ...(database.exact !== undefined ? { exact: database.exact } : {}),
+    ...(database.probeTimeoutMs !== undefined ? { probeTimeoutMs: database.probeTimeoutMs } : {}),
+    ...(database.exactTimeoutMs !== undefined ? { exactTimeoutMs: database.exactTimeoutMs } : {}),
+    ...(database.lockTimeoutMs !== undefined ? { lockTimeoutMs: database.lockTimeoutMs } : {}),
+  });
+  try {
+    const { snapshot: current, tracking } = await target.readOnly(
+      async (client) => ({ snapshot: await readSchemaSnapshot(client), tracking: await readTrackingRecords(client) }),
+      CATALOG_READ_TIMEOUT_MS,
+    );
+    const probes = bindProbes(probesModule, target);
+    const states = new Map<Migration, StateDecision>();
+    staticAnalysis.forEach((analyzed) => {
+      const given = database.state && database.state !== 'auto' ? { state: database.state, how: `given: --state ${database.state}` } : undefined;
+      states.set(analyzed.migration, given ?? stateFromTracking(analyzed.migration, tracking) ?? stateFromCatalog(analyzed, current));
+    });
+
+    // The schema before a migration: the target's own catalog for the first pending one (everything before
+    // it is applied); the shadow's replay of the history otherwise.
+    const firstPending = staticAnalysis.find((analyzed) => states.get(analyzed.migration)?.state !== 'applied')?.migration;
+    const replayed = staticAnalysis.filter((analyzed) => analyzed.migration.directory && analyzed.migration !== firstPending);
+    const history = new Map<Migration, HistoryNote>();
+    const priors = new Map<Migration, SchemaSnapshot>();
+    if (firstPending && states.get(firstPending)?.state === 'pending') priors.set(firstPending, current);
+    if (replayed.length > 0 && options.shadow !== false) {
+      await withShadow(options, async (shadow) => {
+        const results = await shadow.priorSnapshots(replayed.map((analyzed) => analyzed.migration));
+        replayed.forEach((analyzed, index) => {
+          const result = results[index]!;
+          const replayedCount = historyOf(analyzed.migration).length;
+          if ('snapshot' in result) {
+            priors.set(analyzed.migration, result.snapshot);
+            history.set(analyzed.migration, { replayed: replayedCount, cached: result.cached });
+          } else {
+            history.set(analyzed.migration, { replayed: replayedCount, failure: `${result.failure.path}:${result.failure.line}:${result.failure.column}: ${result.failure.message}` });
+          }
+        });
+      });
+    }
+
+    const planned: AnalyzedMigration[] = [];
+    for (const analyzed of staticAnalysis) {
+      const decision = states.get(analyzed.migration)!;
+      const prior = priors.get(analyzed.migration);
+      // An undecided state is planned both ways; each change keeps the worse of the two verdicts.
+      const assumed: MigrationState[] = decision.state === 'unknown' ? ['applied', 'pending'] : [decision.state];
+      const versions: AnalyzedMigration[] = [];
+      for (const state of assumed) {
+        const context = { state, target: current, ...(prior ? { prior } : {}) };
+        versions.push(await withDataChecks(analyzeMigration(analyzed.migration, context), context, probes));
+      }
+      planned.push(versions.length === 1 ? versions[0]! : worseOfBoth(versions[0]!, versions[1]!));
+    }
+    return buildReport('plan', planned, { history, states });
+  } finally {
+    await target.close();
+  }
+}
+
+/** Reading the target's catalog is one read-only query set; a large schema takes seconds, not minutes. */
+const CATALOG_READ_TIMEOUT_MS = 120_000;
+
+function bindProbes(module: typeof import('./probes/index.js'), target: import('./probes/index.js').Target): DataProbes {
+  return {
+    columnHoldsData: (table, column) => module.columnHoldsData(target, table, column),
+    tableHoldsRows: (table) => module.tableHoldsRows(target, table),
+    valuesFitType: (table, column, type) => module.valuesFitType(target, table, column, type),
+    nullsPresent: (table, column) => module.nullsPresent(target, table, column),
+    duplicatesPresent: (table, columns) => module.duplicatesPresent(target, table, columns),
+    orphansPresent: (table, columns, referenced, referencedColumns) => module.orphansPresent(target, table, columns, referenced, referencedColumns),
+    checkViolated: (table, definition) => module.checkViolated(target, table, definition),
+    enumValueInUse: (type, value) => module.enumValueInUse(target, type, value),
+  };
+}
+
+/** Per change, the worse assessment of "if applied" and "if pending", saying which. */
+function worseOfBoth(applied: AnalyzedMigration, pending: AnalyzedMigration): AnalyzedMigration {
+  const changes = applied.changes.map((item, index) => {
+    const other = pending.changes[index]!;
+    const worse = worstVerdict([item.assessment.verdict, other.assessment.verdict]) === item.assessment.verdict ? { item, when: 'if applied' } : { item: other, when: 'if pending' };
+    return { ...worse.item, assessment: { ...worse.item.assessment, reason: `State unknown; ${worse.when}: ${worse.item.assessment.reason}` } };
+  });
+  return { ...applied, changes, verdict: worstVerdict(changes.map((item) => item.assessment.verdict)) };
 }
 
 /**
@@ -93,12 +217,25 @@ export async function verify(paths: string[], options: Omit<AnalyzeOptions, 'sha
   const { withRehearsalEvidence } = await import('./rehearsal/evidence.js');
   const rehearsals = new Map<Migration, RehearsalResult>();
   const analyzed: AnalyzedMigration[] = [];
+  const progress = throttled(options.shadow?.onProgress);
   await withShadow(options, async (shadow) => {
-    for (const migration of migrations) {
+    for (const [index, migration] of migrations.entries()) {
+      progress(`rehearsing ${index + 1}/${migrations.length} (${migration.id})`);
       const result = await rehearseMigration(shadow, migration, (prior) => analyzeMigration(migration, { prior }));
       rehearsals.set(migration, result);
       analyzed.push('analysis' in result ? withRehearsalEvidence(result) : analyzeMigration(migration));
     }
   });
   return buildReport('verify', analyzed, { rehearsals });
+}
+
+/** Progress at most every 2 s: a long verify says where it is without flooding the log. */
+function throttled(report: ((message: string) => void) | undefined): (message: string) => void {
+  let last = 0;
+  return (message) => {
+    const now = Date.now();
+    if (!report || now - last < 2000) return;
+    last = now;
+    report(message);
+  };
 }

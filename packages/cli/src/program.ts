@@ -19,6 +19,7 @@ import {
   type Format,
   type Report,
   type ShadowOptions,
+  UsageError,
 } from '@migcheck/analyzer';
 import { Command, CommanderError, Option } from 'commander';
 
@@ -38,6 +39,19 @@ interface AnalyzeFlags {
   shadowUrl?: string;
   cacheDir?: string;
   quiet?: boolean;
+  databaseUrl?: string;
+  state?: 'auto' | 'pending' | 'applied';
+  exact?: boolean;
+  probeTimeout?: string;
+  lockTimeout?: string;
+  acceptRisk?: boolean;
+}
+
+function milliseconds(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms <= 0) throw new UsageError(`${flag} takes a whole number of milliseconds, got "${value}"`);
+  return ms;
 }
 
 function shadowOptions(flags: AnalyzeFlags, io: Io): ShadowOptions {
@@ -70,6 +84,15 @@ export async function run(argv: string[], io: Io): Promise<number> {
       .option('--color', 'colour the text output even when not on a terminal')
       .option('--no-color', 'no colour in the text output');
     if (name !== 'verify') command.option('--no-shadow', 'static analysis only: do not replay the history in a shadow database');
+    if (name === 'plan') {
+      command
+        .option('--database-url <url>', 'the target database, opened read-only, whose data decides the rollback (default: $DATABASE_URL)')
+        .addOption(new Option('--state <state>', 'whether the migrations are applied to the target database').choices(['auto', 'pending', 'applied']).default('auto'))
+        .option('--exact', 'exact data checks (full scans, bounded by a long timeout) instead of statistics, indexes and short bounded queries')
+        .option('--probe-timeout <ms>', 'statement timeout of each default data check (default 100)')
+        .option('--lock-timeout <ms>', 'lock timeout of each data check (default 50)')
+        .option('--accept-risk', 'answer the seed\'s "Acceptable risk?" with yes: risky steps (backups first) are part of the plan');
+    }
     command.action(async (paths: string[], flags: AnalyzeFlags) => {
       const report = await analyze(paths, flags);
       const color = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
@@ -80,7 +103,26 @@ export async function run(argv: string[], io: Io): Promise<number> {
   const options = (flags: AnalyzeFlags): AnalyzeOptions => ({ shadow: flags.shadow === false ? false : shadowOptions(flags, io) });
 
   analyzeCommand('lint', 'verdict for every change, from the migration files and their history (pre-merge CI)', (paths, flags) => lint(paths, options(flags)));
-  analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths, flags) => plan(paths, options(flags)));
+  analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths, flags) => {
+    const url = flags.databaseUrl ?? io.env.DATABASE_URL;
+    const probeTimeoutMs = milliseconds(flags.probeTimeout, '--probe-timeout');
+    const lockTimeoutMs = milliseconds(flags.lockTimeout, '--lock-timeout');
+    return plan(paths, {
+      ...options(flags),
+      ...(flags.acceptRisk ? { acceptRisk: true } : {}),
+      ...(url
+        ? {
+            database: {
+              url,
+              ...(flags.state ? { state: flags.state } : {}),
+              ...(flags.exact ? { exact: true } : {}),
+              ...(probeTimeoutMs ? { probeTimeoutMs } : {}),
+              ...(lockTimeoutMs ? { lockTimeoutMs } : {}),
+            },
+          }
+        : {}),
+    });
+  });
   analyzeCommand('verify', "rehearse each migration and its rollback (and the project's own down migration) in a shadow database", (paths, flags) =>
     verify(paths, { shadow: shadowOptions(flags, io) }),
   );

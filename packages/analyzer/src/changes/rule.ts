@@ -6,7 +6,7 @@
 import type { RangeVar } from 'libpg-query';
 import type { SchemaSnapshot } from '../catalog/snapshot.js';
 import type { ParsedStatement } from '../source/parse.js';
-import type { Assessment, Change, ChangeDraft, ChangeKind, RollbackStep, StepTiming } from './types.js';
+import type { Assessment, Change, ChangeDraft, ChangeKind, QualifiedName, RollbackStep, StepTiming } from './types.js';
 
 export interface RecogniseContext {
   statement: ParsedStatement;
@@ -32,7 +32,41 @@ export interface Rule<P = unknown, D = unknown> extends RuleDoc {
    */
   on: readonly string[];
   recognise(node: P, context: RecogniseContext): ChangeDraft<D> | ChangeDraft<D>[] | undefined;
+  /**
+   * The live data check the verdict depends on, for the migration's state (pending: before the deploy;
+   * applied: before a rollback), or undefined when the data cannot change the answer.
+   */
+  dataCheck?(change: Change<D>, state: MigrationState, probes: DataProbes, context: AssessContext): Promise<DataCheck> | undefined;
   assess(change: Change<D>, context: AssessContext): Assessment;
+}
+
+export type MigrationState = 'pending' | 'applied';
+
+/** What a data check found on the target database, and how (probes/ implements the checks). */
+export interface Finding {
+  answer: 'yes' | 'no' | 'unknown';
+  /** statistics, index, exact, bounded; timeout, refused or missing always answer unknown. */
+  method: string;
+  ms: number;
+  detail: string;
+}
+
+/** The probes of the target database (probes/), bound to it: one question each, read-only and bounded. */
+export interface DataProbes {
+  columnHoldsData(table: QualifiedName, column: string): Promise<Finding>;
+  tableHoldsRows(table: QualifiedName): Promise<Finding>;
+  valuesFitType(table: QualifiedName, column: string, type: string): Promise<Finding>;
+  nullsPresent(table: QualifiedName, column: string): Promise<Finding>;
+  duplicatesPresent(table: QualifiedName, columns: string[]): Promise<Finding>;
+  orphansPresent(table: QualifiedName, columns: string[], referenced: QualifiedName, referencedColumns: string[]): Promise<Finding>;
+  checkViolated(table: QualifiedName, checkDefinition: string): Promise<Finding>;
+  enumValueInUse(type: QualifiedName, value: string): Promise<Finding>;
+}
+
+/** A data check's question (the seed's wording where Part 4 has it) and what the target's data answered. */
+export interface DataCheck {
+  question: string;
+  finding: Finding;
 }
 
 export interface AssessContext {
@@ -41,6 +75,12 @@ export interface AssessContext {
    * replay of the migration's history, or the target database). Absent for static analysis.
    */
   prior?: SchemaSnapshot;
+  /** Whether the migration is already applied to the target database (plan --database-url). */
+  state?: MigrationState;
+  /** The target database's schema as it is now. */
+  target?: SchemaSnapshot;
+  /** The answer of this change's data check, when one ran. */
+  data?: DataCheck;
 }
 
 /** Erases a rule's payload types for the registry, keeping them checked inside the module. */

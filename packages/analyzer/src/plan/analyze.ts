@@ -3,7 +3,7 @@
  * assesses each with the evidence at hand (the statement, and the prior schema when one is given).
  */
 import { recogniseChanges } from '../changes/recognise.js';
-import type { AssessContext } from '../changes/rule.js';
+import type { AssessContext, DataProbes, MigrationState } from '../changes/rule.js';
 import { ruleById } from '../changes/registry.js';
 import type { Assessment, Change, Verdict } from '../changes/types.js';
 import { worstVerdict } from '../changes/types.js';
@@ -28,6 +28,18 @@ export interface AnalyzedMigration {
   verdict: Verdict;
 }
 
+/** The names a change acts on: its object, and the columns of its table it touches. */
+function touchedKeys(change: Change): string[] {
+  const table = change.target?.table;
+  const columns = table ? (change.target?.columns ?? []).map((column) => `${table.schema}.${table.name}.${column}`) : [];
+  return [change.object, ...columns];
+}
+
+function withoutPrior(context: AssessContext): AssessContext {
+  const { prior: _prior, ...rest } = context;
+  return rest;
+}
+
 /** Parses every migration first, so that bad input fails the run before anything is reported. */
 export async function analyzeMigrations(migrations: Migration[], context: AssessContext = {}): Promise<AnalyzedMigration[]> {
   await loadParser();
@@ -41,10 +53,16 @@ export function analyzeMigration(migration: Migration, context: AssessContext = 
   const changes = recogniseChanges(statements, { locate: (byte) => sql.positionOfByte(byte) });
   const created = new CreatedObjects();
 
+  const touched = new Set<string>();
   const analyzed = changes.map((change): AnalyzedChange => {
     const rule = ruleById(change.rule);
     if (!rule) throw new Error(`no rule ${change.rule}`); // the registry produced the change: cannot happen
-    const own = rule.assess(change, context);
+    // The prior schema is the state before the migration. Once an earlier statement of the same
+    // migration has touched this change's object, that is no longer the state this statement saw.
+    const keys = touchedKeys(change);
+    const seenBefore = keys.some((key) => touched.has(key));
+    keys.forEach((key) => touched.add(key));
+    const own = rule.assess(change, seenBefore ? withoutPrior(context) : context);
     const undoer = created.undoerOf(change);
     const assessment = undoer ? undoneAssessment(undoer, own.evidence) : own;
     created.record(change, assessment);
@@ -61,4 +79,19 @@ export function analyzeMigration(migration: Migration, context: AssessContext = 
     changes: analyzed,
     verdict: worstVerdict(analyzed.map((item) => item.assessment.verdict)),
   };
+}
+
+/**
+ * Runs the data check of every change that has one (and is not undone by another change of the
+ * migration), then assesses that change again with the answer: evidence `data`.
+ */
+export async function withDataChecks(analyzed: AnalyzedMigration, context: AssessContext & { state: MigrationState }, probes: DataProbes): Promise<AnalyzedMigration> {
+  const changes: AnalyzedChange[] = [];
+  for (const item of analyzed.changes) {
+    const rule = ruleById(item.change.rule);
+    const check = item.undoneBy || !rule?.dataCheck ? undefined : rule.dataCheck(item.change, context.state, probes, context);
+    const data = check ? await check : undefined;
+    changes.push(data && rule ? { ...item, assessment: rule.assess(item.change, { ...context, data }) } : item);
+  }
+  return { ...analyzed, changes, verdict: worstVerdict(changes.map((item) => item.assessment.verdict)) };
 }

@@ -5,6 +5,7 @@ import type { AnalyzedChange, AnalyzedMigration } from '../plan/analyze.js';
 import { buildRollbackScript } from '../plan/rollback-script.js';
 import type { RehearsalFailure, RehearsalResult } from '../rehearsal/rehearse.js';
 import type { Migration } from '../source/discover.js';
+import type { StateDecision } from '../state/tracking.js';
 import { VERSION } from '../version.js';
 import type { ChangeReport, MigrationReport, Report } from './schema.js';
 
@@ -15,6 +16,8 @@ export type HistoryNote = NonNullable<MigrationReport['history']>;
 
 export interface ReportExtras {
   history?: Map<Migration, HistoryNote>;
+  /** Whether each migration is applied to the target database, and how that was decided. */
+  states?: Map<Migration, StateDecision>;
   rehearsals?: Map<Migration, RehearsalResult>;
 }
 
@@ -46,11 +49,13 @@ function migrationReport(analyzed: AnalyzedMigration, extras: ReportExtras): Mig
   const { migration } = analyzed;
   const history = extras.history?.get(migration);
   const rehearsal = extras.rehearsals?.get(migration);
+  const state = extras.states?.get(migration);
   return {
     path: migration.path,
     id: migration.id,
     layout: migration.layout,
-    state: 'unknown',
+    state: state?.state ?? 'unknown',
+    ...(state ? { stateReason: state.how } : {}),
     verdict: analyzed.verdict,
     statements: analyzed.statements,
     changes: analyzed.changes.map(changeReport),

@@ -38,6 +38,8 @@ export const migrationReportSchema = z.object({
   id: z.string(),
   layout: z.string(),
   state: z.enum(['pending', 'applied', 'unknown']),
+  /** How the state was decided: the migration tool's tracking table, the catalog, or --state. */
+  stateReason: z.string().optional(),
   verdict: verdictSchema,
   statements: z.number().int().nonnegative(),
   changes: z.array(changeReportSchema),
@@ -97,6 +99,11 @@ export const reportSchema = z.object({
     acknowledged: z.number().int().nonnegative(),
   }),
   migrations: z.array(migrationReportSchema),
+  /**
+   * The seed's "Acceptable risk?" for a risky rollback: a policy (--accept-risk), never a guess.
+   * `needed`: the risky steps (backups first) run only once someone accepts the risk; else forward fix only.
+   */
+  acceptance: z.enum(['not-needed', 'needed', 'accepted']).optional(),
   /** The rollback script for every migration, newest first; null when the outcome is forward-fix-only. */
   rollback: z
     .object({

@@ -5,6 +5,9 @@
 import type { Report } from './schema.js';
 
 export function formatSql(report: Report): string {
+  if (report.rollback && report.acceptance === 'needed') {
+    return `-- RISKY: this rollback destroys data the new version wrote; it backs it up first. Run it only once\n-- the risk is accepted (migcheck plan --accept-risk); otherwise fix forward.\n${report.rollback.sql}`;
+  }
   if (report.rollback) return report.rollback.sql;
   const lines = [
     '-- migcheck: no rollback script. Forward fix only.',

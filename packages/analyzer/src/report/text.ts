@@ -19,7 +19,8 @@ export function formatText(report: Report, options: TextOptions): string {
   const lines: string[] = [];
 
   for (const migration of report.migrations) {
-    lines.push(`${paint(BOLD, migration.path)}  ${verdict(migration.verdict)}`);
+    const state = migration.stateReason ? `  ${paint(DIM, `${migration.state} (${migration.stateReason})`)}` : '';
+    lines.push(`${paint(BOLD, migration.path)}  ${verdict(migration.verdict)}${state}`);
     if (migration.changes.length === 0) {
       lines.push(`  ${paint(DIM, migration.statements === 0 ? 'no statements' : 'no schema or data changes')}`);
     }
@@ -37,6 +38,11 @@ export function formatText(report: Report, options: TextOptions): string {
         ? 'rollback possible with care: back up first where the reasons say so'
         : 'rollback is safe';
   lines.push(`${paint(BOLD, 'Verdict:')} ${verdict(report.verdict)} — ${outcome}.`, counts);
+  if (report.acceptance === 'needed') {
+    lines.push('Acceptable risk? Not answered: the risky steps (backups first) run only once someone accepts the risk (--accept-risk); otherwise fix forward.');
+  } else if (report.acceptance === 'accepted') {
+    lines.push('Risk accepted (--accept-risk): run the backups in the script before the steps that destroy data.');
+  }
 
   if (options.includeScript) {
     lines.push('');

@@ -1,11 +1,14 @@
 import type { AlterTableCmd, ColumnDef } from 'libpg-query';
 import { findColumn } from '../../catalog/lookup.js';
+import type { SchemaSnapshot } from '../../catalog/snapshot.js';
+import { backupColumn, primaryKeyColumns } from '../../plan/backup.js';
+import { ask, howDecided, unanswered } from '../data.js';
 import { payload, qualify } from '../ast.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
-import { defineRule, step } from '../rule.js';
+import { defineRule, step, type DataCheck } from '../rule.js';
 import { alterRelation } from '../sql.js';
 import { formatTypeName } from '../typename.js';
-import type { QualifiedName } from '../types.js';
+import type { Assessment, QualifiedName } from '../types.js';
 
 interface AddColumn {
   table: QualifiedName;
@@ -55,7 +58,11 @@ would destroy data the old application uses.`,
       ...(column.location !== undefined ? { locationByte: column.location } : {}),
     };
   },
-  assess({ details }, { prior }) {
+  dataCheck: ({ details }, state, probes) =>
+    // Seed: "Added Column → Column has data?" (before a rollback; a pending column does not exist yet).
+    state === 'applied' && !details.generated ? ask('Does the column hold data?', probes.columnHoldsData(details.table, details.column)) : undefined,
+  assess({ details }, { prior, data, target }) {
+    if (data) return withColumnData(details, data, target);
     const rollback = [
       step(
         `${alterRelation(details.relationKind)} ${sqlName(details.table)} DROP COLUMN ${quoteIdent(details.column)};`,
@@ -96,3 +103,26 @@ would destroy data the old application uses.`,
     };
   },
 });
+
+function withColumnData(details: AddColumn, data: DataCheck, target: SchemaSnapshot | undefined): Assessment {
+  const drop = step(`${alterRelation(details.relationKind)} ${sqlName(details.table)} DROP COLUMN ${quoteIdent(details.column)};`, 'after-app');
+  if (data.finding.answer === 'no') {
+    return {
+      verdict: 'safe',
+      evidence: 'data',
+      reason: `${details.column} holds no data (${howDecided(data)}). Seed: "No data yet → Safe Rollback: 1. Deploy old app version 2. DROP COLUMN".`,
+      rollback: [drop],
+    };
+  }
+  const backup = backupColumn(details.table, details.column, primaryKeyColumns(target, details.table));
+  return {
+    verdict: 'risky',
+    evidence: 'data',
+    reason:
+      data.finding.answer === 'yes'
+        ? `${details.column} holds data (${howDecided(data)}). Seed: "Has data → Data Loss Risk: 1. Backup table first 2. Consider keeping column 3. Deploy old app version": back it up before dropping it, or keep the column (the old application ignores it).`
+        : unanswered(data),
+    rollback: [...backup.steps, drop],
+    notes: [backup.restore],
+  };
+}

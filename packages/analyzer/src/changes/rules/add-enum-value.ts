@@ -1,5 +1,6 @@
 import type { AlterEnumStmt } from 'libpg-query';
 import { qualifyNames, strings } from '../ast.js';
+import { ask, howDecided, unanswered } from '../data.js';
 import { displayName } from '../naming.js';
 import { defineRule } from '../rule.js';
 import type { QualifiedName } from '../types.js';
@@ -28,7 +29,22 @@ the data check "is the value in use?" tells whether rows depend on it.`,
       details: { type, value: alter.newVal, ifNotExists: alter.skipIfNewValExists === true },
     };
   },
-  assess({ details }) {
+  dataCheck: ({ details }, state, probes) =>
+    state === 'applied' ? ask(`Does any row use '${details.value}'?`, probes.enumValueInUse(details.type, details.value)) : undefined,
+  assess({ details }, { data }) {
+    if (data) {
+      return {
+        verdict: 'risky',
+        evidence: 'data',
+        reason:
+          data.finding.answer === 'yes'
+            ? `Rows use '${details.value}' of ${details.type.name} (${howDecided(data)}): the old application may fail on them, and Postgres cannot drop the value. Fix those rows or fix forward.`
+            : data.finding.answer === 'no'
+              ? `No row uses '${details.value}' (${howDecided(data)}): the old application works with the value left in place (Postgres cannot drop it).`
+              : unanswered(data),
+        rollback: [],
+      };
+    }
     return {
       verdict: 'risky',
       evidence: 'static',

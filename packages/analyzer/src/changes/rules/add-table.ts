@@ -1,5 +1,7 @@
 import type { CreateStmt, CreateTableAsStmt, SelectStmt } from 'libpg-query';
 import { findTable } from '../../catalog/lookup.js';
+import { backupTable } from '../../plan/backup.js';
+import { ask, howDecided, unanswered } from '../data.js';
 import { qualify } from '../ast.js';
 import { displayName, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
@@ -44,7 +46,32 @@ A temporary table disappears with the session: nothing to roll back.`,
     const table = qualify(select.intoClause.rel, context.defaultSchema);
     return draft(table, false, true, select.intoClause.rel?.relpersistence === 't');
   },
-  assess({ details }, { prior }) {
+  dataCheck: ({ details }, state, probes) =>
+    // Seed: "Added Table → Table has critical data?"
+    state === 'applied' && !details.temporary ? ask('Does the table hold rows?', probes.tableHoldsRows(details.table)) : undefined,
+  assess({ details }, { prior, data }) {
+    if (data) {
+      const drop = step(`DROP TABLE ${sqlName(details.table)};`, 'after-app');
+      if (data.finding.answer === 'no') {
+        return {
+          verdict: 'safe',
+          evidence: 'data',
+          reason: `${details.table.name} holds no rows (${howDecided(data)}). Seed: "No data → Safe Rollback: 1. Deploy old app version 2. DROP TABLE orders. No data lost".`,
+          rollback: [drop],
+        };
+      }
+      const backup = backupTable(details.table);
+      return {
+        verdict: 'risky',
+        evidence: 'data',
+        reason:
+          data.finding.answer === 'yes'
+            ? `${details.table.name} holds rows (${howDecided(data)}). Seed: "Has data → Risky Rollback: 1. BACKUP TABLE orders 2. DROP TABLE orders 3. Deploy old app version. Data preserved in backup".`
+            : unanswered(data),
+        rollback: [...backup.steps, drop],
+        notes: [backup.restore],
+      };
+    }
     const drop = [step(`DROP TABLE ${sqlName(details.table)};`, 'after-app')];
     const name = details.table.name;
     if (details.ifNotExists && prior && findTable(prior, details.table)) {

@@ -2,10 +2,11 @@ import type { AlterTableCmd, ColumnDef, ColumnRef, Node, TypeCast } from 'libpg-
 import { findColumn } from '../../catalog/lookup.js';
 import { payload, qualify, strings } from '../ast.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
-import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
+import { ask, howDecided, unanswered } from '../data.js';
+import { defineRule, PRIOR_STATE_UNKNOWN, step, type DataCheck, type MigrationState } from '../rule.js';
 import { alterRelation } from '../sql.js';
 import { formatTypeName } from '../typename.js';
-import type { Assessment, QualifiedName } from '../types.js';
+import type { Assessment, QualifiedName, RollbackStep } from '../types.js';
 
 /** How the new values are computed: by the default conversion, by `USING col::type`, or by an expression. */
 export type Conversion = 'default' | 'plain-cast' | 'expression';
@@ -58,6 +59,15 @@ Postgres' assignment cast raises an error instead.`,
       ...(definition.location !== undefined ? { locationByte: definition.location } : {}),
     };
   },
+  dataCheck({ details }, state, probes, { prior }) {
+    const oldType = prior ? findColumn(prior, details.table, details.column)?.type : undefined;
+    if (!oldType) return undefined;
+    // Applied: seed "Data compatible?" — do the values convert back to the old type? Pending: will the
+    // forward conversion keep every value?
+    return state === 'applied'
+      ? ask(`Do the values of ${details.column} still fit ${oldType}?`, probes.valuesFitType(details.table, details.column, oldType))
+      : ask(`Do the values of ${details.column} convert to ${details.newType} unchanged?`, probes.valuesFitType(details.table, details.column, details.newType));
+  },
   assess({ details }, context): Assessment {
     const oldType = context.prior ? findColumn(context.prior, details.table, details.column)?.type : undefined;
     if (oldType === undefined) {
@@ -76,6 +86,7 @@ Postgres' assignment cast raises an error instead.`,
       'before-app',
     );
     const verify = `Verify no data truncation: compare the values of ${details.column} before and after the revert, then deploy the old application version.`;
+    if (context.data) return withTypeData(details, oldType, cast, context.data, context.state, revert, verify);
     switch (cast.kind) {
       case 'unchanged':
         return { verdict: 'safe', evidence: 'catalog', reason: `${details.column} already had type ${oldType}: nothing changes.`, rollback: [] };
@@ -110,6 +121,62 @@ Postgres' assignment cast raises an error instead.`,
     }
   },
 });
+
+/** The verdict once the target's values have answered the data check. */
+function withTypeData(
+  details: AlterColumnType,
+  oldType: string,
+  cast: CastClass,
+  data: DataCheck,
+  state: MigrationState | undefined,
+  revert: RollbackStep,
+  verify: string,
+): Assessment {
+  const { answer } = data.finding;
+  if (answer === 'unknown') return { verdict: 'risky', evidence: 'data', reason: unanswered(data), rollback: [revert], notes: [verify] };
+  if (state === 'applied') {
+    return answer === 'yes'
+      ? {
+          verdict: 'safe',
+          evidence: 'data',
+          reason: `Every value of ${details.column} still fits ${oldType} (${howDecided(data)}). Seed: "Revert Column Type: ALTER COLUMN … TYPE <old>. Verify no data truncation. Then deploy old app".`,
+          rollback: [revert],
+          notes: [verify],
+        }
+      : {
+          verdict: 'irreversible',
+          evidence: 'data',
+          reason: `Values of ${details.column} no longer fit ${oldType} (${howDecided(data)}). Seed: "Cannot Revert: bigint values exceed int range. Forward fix ONLY".`,
+          rollback: [],
+          options: ['Fix forward in the new application version, keeping the new type', `Clean up the values that do not fit ${oldType}, then revert`],
+        };
+  }
+  // Pending: the forward conversion, on today's values.
+  if (answer === 'yes') {
+    return {
+      verdict: 'safe',
+      evidence: 'data',
+      reason: `Every value of ${details.column} converts to ${details.newType} and back unchanged (${howDecided(data)}), so the migration loses nothing today; the revert to ${oldType} is exact until the application writes values it cannot hold.`,
+      rollback: [revert],
+      notes: [verify],
+    };
+  }
+  return cast.kind === 'lossy'
+    ? {
+        verdict: 'irreversible',
+        evidence: 'data',
+        reason: `Values of ${details.column} change when converted to ${details.newType} (${howDecided(data)}): ${cast.why} Forward fix only once applied.`,
+        rollback: [],
+        options: ['Back up the column before the migration', 'Accept the lost precision', 'Keep the old type'],
+      }
+    : {
+        verdict: 'risky',
+        evidence: 'data',
+        reason: `Values of ${details.column} do not convert to ${details.newType} (${howDecided(data)}): the migration itself will fail on them.`,
+        rollback: [revert],
+        notes: [verify],
+      };
+}
 
 function conversionOf(using: Node | undefined, column: string, newType: string): Conversion {
   if (!using) return 'default';

@@ -1,7 +1,7 @@
 /** Rules with the prior schema read from a real Postgres catalog (evidence `catalog`). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { SchemaSnapshot } from '../../catalog/snapshot.js';
-import { onlyChange } from '../../../../../test/helpers/analyze.js';
+import { changesOf, onlyChange } from '../../../../../test/helpers/analyze.js';
 import { priorOf } from '../../../../../test/helpers/prior.js';
 
 let prior: SchemaSnapshot;
@@ -34,6 +34,13 @@ describe('rules with the prior schema', () => {
       verdict: 'safe',
       rollback: ['CREATE INDEX orders_note_idx ON public.orders USING btree (note);'],
     });
+  });
+
+  it('a statement after another that touched the same object does not trust the migration-level prior', () => {
+    const changes = changesOf('DROP INDEX orders_note_idx;\nCREATE INDEX IF NOT EXISTS orders_note_idx ON orders (lower(note));', { prior });
+    expect(changes[0]).toMatchObject({ kind: 'drop_index', verdict: 'safe', evidence: 'catalog' });
+    // Without the guard this would read "existed before, IF NOT EXISTS did nothing" and roll back nothing.
+    expect(changes[1]).toMatchObject({ kind: 'add_index', verdict: 'risky', evidence: 'static', rollback: ['DROP INDEX public.orders_note_idx;'] });
   });
 
   it('an object missing from the prior schema stays risky', () => {

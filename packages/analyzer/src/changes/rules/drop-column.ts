@@ -2,6 +2,7 @@ import type { AlterTableCmd } from 'libpg-query';
 import { columnDefinition, commentOn } from '../../catalog/ddl.js';
 import { findColumn } from '../../catalog/lookup.js';
 import { qualify } from '../ast.js';
+import { ask, howDecided } from '../data.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
 import { defineRule, FORWARD_FIX_OPTIONS, step } from '../rule.js';
 import type { QualifiedName } from '../types.js';
@@ -41,7 +42,10 @@ backup.`,
       target: { table, columns: [command.name] },
     };
   },
-  assess({ details }, { prior }) {
+  dataCheck: ({ details }, state, probes) =>
+    // Before the deploy: is the column about to be dropped empty? Then dropping it loses nothing.
+    state === 'pending' ? ask(`Does ${details.column} hold data?`, probes.columnHoldsData(details.table, details.column)) : undefined,
+  assess({ details }, { prior, data }) {
     const cascade = details.cascade ? ' CASCADE also drops the views and constraints that depend on it.' : '';
     const column = prior ? findColumn(prior, details.table, details.column) : undefined;
     if (prior && !column && details.ifExists) {
@@ -54,10 +58,18 @@ backup.`,
           ...(column.comment !== null ? [step(commentOn('COLUMN', `${sqlName(details.table)}.${quoteIdent(column.name)}`, column.comment), 'before-app')] : []),
         ]
       : [];
+    if (data?.finding.answer === 'no' && column && !details.cascade) {
+      return {
+        verdict: 'safe',
+        evidence: 'data',
+        reason: `${details.column} holds no data today (${howDecided(data)}): dropping it loses nothing, and its definition can be re-added. Check again right before the deploy if the application still writes to it.`,
+        rollback: definition,
+      };
+    }
     return {
       verdict: 'irreversible',
-      evidence: column ? 'catalog' : 'static',
-      reason: `Dropping column ${details.column} destroys its data: it cannot be rolled back, forward fix only.${column ? ' Its definition can be recreated (rollback), not its values.' : ''}${cascade}`,
+      evidence: data?.finding.answer === 'yes' ? 'data' : column ? 'catalog' : 'static',
+      reason: `Dropping column ${details.column} destroys its data${data?.finding.answer === 'yes' ? ` (it holds data: ${howDecided(data)})` : ''}: it cannot be rolled back, forward fix only.${column ? ' Its definition can be recreated (rollback), not its values.' : ''}${cascade}`,
       rollback: definition,
       options: FORWARD_FIX_OPTIONS,
     };

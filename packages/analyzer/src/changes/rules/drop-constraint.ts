@@ -1,9 +1,11 @@
 import type { AlterTableCmd } from 'libpg-query';
 import { addConstraint, commentOn } from '../../catalog/ddl.js';
 import { findConstraint, referencingForeignKeys, tableOf } from '../../catalog/lookup.js';
+import type { ConstraintInfo } from '../../catalog/snapshot.js';
+import { ask, howDecided, unanswered } from '../data.js';
 import { qualify } from '../ast.js';
 import { displayName, quoteIdent, sqlName } from '../naming.js';
-import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
+import { defineRule, PRIOR_STATE_UNKNOWN, step, type DataProbes, type Finding } from '../rule.js';
 import type { QualifiedName } from '../types.js';
 
 interface DropConstraint {
@@ -39,7 +41,13 @@ find them. CASCADE also drops the foreign keys that depend on a unique or primar
       target: { table },
     };
   },
-  assess({ details }, { prior }) {
+  dataCheck({ details }, state, probes, { prior }) {
+    const constraint = prior ? findConstraint(prior, details.table, details.name) : undefined;
+    if (state !== 'applied' || !constraint) return undefined;
+    // Adding it back checks every row: would any row written since fail it?
+    return ask(`Do rows violate ${details.name}?`, violations(probes, details.table, constraint));
+  },
+  assess({ details }, { prior, data }) {
     const cascade = details.cascade ? ' CASCADE may also drop foreign keys of other tables that depend on it.' : '';
     const constraint = prior ? findConstraint(prior, details.table, details.name) : undefined;
     if (prior && !constraint && details.ifExists) {
@@ -60,11 +68,41 @@ find them. CASCADE also drops the foreign keys that depend on a unique or primar
       ...(constraint.comment !== null ? [step(commentOn('CONSTRAINT', `${quoteIdent(constraint.name)} ON ${sqlName(details.table)}`, constraint.comment), 'before-app')] : []),
       ...dependents.map((fk) => step(addConstraint(tableOf(fk), fk), 'before-app')),
     ];
+    if (data && data.finding.answer !== 'no') {
+      return {
+        verdict: 'risky',
+        evidence: 'data',
+        reason: data.finding.answer === 'yes' ? `Rows violate ${details.name} (${howDecided(data)}): adding it back fails until they are fixed.` : unanswered(data),
+        rollback,
+      };
+    }
     return {
       verdict: 'safe',
-      evidence: 'catalog',
-      reason: `Constraint ${details.name} is added back from its prior definition; no data was lost. Adding it back fails once rows that violate it are written (the data check finds them).`,
+      evidence: data ? 'data' : 'catalog',
+      reason: data
+        ? `Constraint ${details.name} is added back from its prior definition, and no row violates it (${howDecided(data)}).`
+        : `Constraint ${details.name} is added back from its prior definition; no data was lost. Adding it back fails once rows that violate it are written (the data check finds them).`,
       rollback,
     };
   },
 });
+
+/** The probe for a constraint's kind, from its pg_get_constraintdef text. */
+function violations(probes: DataProbes, table: QualifiedName, constraint: ConstraintInfo): Promise<Finding> {
+  const columns = (list: string) => list.split(', ').map((column) => (column.startsWith('"') ? column.slice(1, -1).replace(/""/g, '"') : column));
+  const key = /^(?:PRIMARY KEY|UNIQUE(?: NULLS NOT DISTINCT)?) \((.*?)\)/.exec(constraint.definition);
+  if (key) return probes.duplicatesPresent(table, columns(key[1]!));
+  const foreign = /^FOREIGN KEY \((.*?)\) REFERENCES (.*?)\((.*?)\)/.exec(constraint.definition);
+  if (foreign) {
+    const [schema, name] = splitQualified(foreign[2]!);
+    return probes.orphansPresent(table, columns(foreign[1]!), { schema, name }, columns(foreign[3]!));
+  }
+  if (constraint.definition.startsWith('CHECK')) return probes.checkViolated(table, constraint.definition);
+  return Promise.resolve({ answer: 'unknown', method: 'missing', ms: 0, detail: `no data check for ${constraint.type} constraints` });
+}
+
+function splitQualified(name: string): [string, string] {
+  const parts = name.match(/"(?:[^"]|"")*"|[^.]+/g) ?? [name];
+  const unquote = (part: string) => (part.startsWith('"') ? part.slice(1, -1).replace(/""/g, '"') : part);
+  return parts.length >= 2 ? [unquote(parts[0]!), unquote(parts[1]!)] : ['public', unquote(parts[0]!)];
+}

@@ -1,5 +1,6 @@
 import type { AlterTableCmd } from 'libpg-query';
 import { findColumn } from '../../catalog/lookup.js';
+import { ask, howDecided, unanswered } from '../data.js';
 import { recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
 import { quoteIdent, sqlName } from '../naming.js';
 import { defineRule, step } from '../rule.js';
@@ -15,7 +16,21 @@ replaced (the data check "are there NULLs?" decides). The inverse assumes the co
 before the migration; the prior schema confirms it.`,
   on: ['AlterTableCmd:AT_DropNotNull'],
   recognise: recogniseColumnCommand,
-  assess({ details }, { prior }) {
+  dataCheck: ({ details }, state, probes) =>
+    state === 'applied' ? ask(`Does ${details.column} hold NULLs?`, probes.nullsPresent(details.table, details.column)) : undefined,
+  assess({ details }, { prior, data }) {
+    const setNotNull = step(`${alterRelation(details.relationKind)} ${sqlName(details.table)} ALTER COLUMN ${quoteIdent(details.column)} SET NOT NULL;`, 'after-app');
+    if (data?.finding.answer === 'no') {
+      return { verdict: 'safe', evidence: 'data', reason: `${details.column} holds no NULLs (${howDecided(data)}): SET NOT NULL restores the constraint.`, rollback: [setNotNull] };
+    }
+    if (data) {
+      return {
+        verdict: 'risky',
+        evidence: 'data',
+        reason: data.finding.answer === 'yes' ? `${details.column} holds NULLs (${howDecided(data)}): SET NOT NULL fails until they are replaced.` : unanswered(data),
+        rollback: [setNotNull],
+      };
+    }
     const column = prior ? findColumn(prior, details.table, details.column) : undefined;
     if (column && !column.notNull) {
       return { verdict: 'safe', evidence: 'catalog', reason: `${details.column} was already nullable: nothing to undo.`, rollback: [] };

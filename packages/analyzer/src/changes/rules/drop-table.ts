@@ -2,6 +2,7 @@ import type { DropStmt } from 'libpg-query';
 import { createTable } from '../../catalog/ddl.js';
 import { findTable, relatedTo } from '../../catalog/lookup.js';
 import { qualifyNames } from '../ast.js';
+import { ask, howDecided } from '../data.js';
 import { displayName } from '../naming.js';
 import { defineRule, FORWARD_FIX_OPTIONS, step } from '../rule.js';
 import { listItems } from '../sql.js';
@@ -34,7 +35,10 @@ table hold rows?" tells whether anything would be lost.`,
       };
     });
   },
-  assess({ details }, { prior }) {
+  dataCheck: ({ details }, state, probes) =>
+    // Before the deploy: is the table about to be dropped empty? Then dropping it loses nothing.
+    state === 'pending' ? ask(`Does ${details.table.name} hold rows?`, probes.tableHoldsRows(details.table)) : undefined,
+  assess({ details }, { prior, data }) {
     const cascade = details.cascade ? ' CASCADE also drops the views and foreign keys that depend on it.' : '';
     const table = prior ? findTable(prior, details.table) : undefined;
     if (prior && !table && details.ifExists) {
@@ -42,9 +46,17 @@ table hold rows?" tells whether anything would be lost.`,
     }
     // The prior schema gives the table's shape back, never its rows.
     const definition = table && prior ? createTable(table, relatedTo(prior, details.table)).map((sql) => step(sql, 'before-app')) : [];
+    if (data?.finding.answer === 'no' && table && !details.cascade) {
+      return {
+        verdict: 'safe',
+        evidence: 'data',
+        reason: `${details.table.name} holds no rows today (${howDecided(data)}): dropping it loses nothing, and its definition can be recreated. Check again right before the deploy if the application still writes to it.`,
+        rollback: definition,
+      };
+    }
     return {
       verdict: 'irreversible',
-      evidence: table ? 'catalog' : 'static',
+      evidence: data?.finding.answer === 'yes' ? 'data' : table ? 'catalog' : 'static',
       reason: `Dropping table ${details.table.name} destroys its rows: it cannot be rolled back, forward fix only.${table ? ' Its definition can be recreated (rollback), not its rows.' : ''}${cascade}`,
       rollback: definition,
       options: FORWARD_FIX_OPTIONS,

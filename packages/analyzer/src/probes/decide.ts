@@ -1,0 +1,105 @@
+/**
+ * The live part of a probe: a query that looks for one witness row (a NULL, a value that does not fit, an orphan…),
+ * bounded by the probe's budget. `EXPLAIN` first says whether the server will answer it from an index alone, so
+ * that the finding names its method truthfully.
+ */
+import type pg from 'pg';
+import type { TableFacts } from './catalog.js';
+import type { Answer, Failure, Finding, Outcome, ProbeRun } from './finding.js';
+import { run } from './sql.js';
+
+export interface Witnessed<R> {
+  rows: R[];
+  /** The indexes the plan reads when it reads no table directly (no sequential scan); else null. */
+  indexes: string[] | null;
+}
+
+/** Runs `sql` (which should stop at its first row: LIMIT 1), with EXPLAIN before it unless --exact. */
+export async function witness<R extends pg.QueryResultRow = Record<string, unknown>>(probe: ProbeRun, sql: string, params: unknown[] = []): Promise<Outcome<Witnessed<R>>> {
+  return probe.step(async (client) => {
+    const indexes = probe.exact ? null : indexOnlyPlan(await explain(client, sql, params));
+    return { rows: await run<R>(client, sql, params), indexes };
+  });
+}
+
+async function explain(client: pg.ClientBase, sql: string, params: unknown[]): Promise<PlanNode> {
+  // EXPLAIN without ANALYZE plans the query and runs nothing.
+  const rows = await run<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(client, `EXPLAIN (FORMAT JSON) ${sql}`, params);
+  return rows[0]!['QUERY PLAN'][0].Plan;
+}
+
+interface PlanNode {
+  'Node Type': string;
+  'Index Name'?: string;
+  Plans?: PlanNode[];
+}
+
+/** Scans that read a table's heap in bulk, or that migcheck cannot see into. */
+const TABLE_SCANS = new Set(['Seq Scan', 'Sample Scan', 'Tid Range Scan', 'Foreign Scan', 'Custom Scan', 'WorkTable Scan']);
+
+function indexOnlyPlan(plan: PlanNode): string[] | null {
+  const indexes = new Set<string>();
+  let tableScan = false;
+  const walk = (node: PlanNode): void => {
+    if (TABLE_SCANS.has(node['Node Type'])) tableScan = true;
+    if (node['Index Name']) indexes.add(node['Index Name']);
+    node.Plans?.forEach(walk);
+  };
+  walk(plan);
+  return tableScan || indexes.size === 0 ? null : [...indexes].sort();
+}
+
+/** How a witness query was answered, for a finding: its method and a parenthesis for the detail. */
+export function howAnswered(probe: ProbeRun, indexes: string[] | null): { method: 'index' | 'exact' | 'bounded'; how: string } {
+  if (indexes) return { method: 'index', how: `index ${indexes.join(', ')}` };
+  if (probe.exact) return { method: 'exact', how: 'every row checked' };
+  return { method: 'bounded', how: `every row checked within the ${probe.settings.probeTimeoutMs} ms budget` };
+}
+
+export interface Existence {
+  /** Returns a row when the thing looked for exists (LIMIT 1). */
+  sql: string;
+  params?: unknown[];
+  /** The answer when a row comes back (the other one when none does). */
+  whenFound: Answer;
+  /** "looking for a NULL in public.t.c": what could not be finished. */
+  what: string;
+  found: (how: string) => string;
+  notFound: (how: string) => string;
+  /** What else is known, said when the query could not finish ("pg_stats says 0 % NULL, a sample, not proof"). */
+  hint?: string;
+  /** Run instead when Postgres finds no operator for `sql` (a type without equality: compare text forms). */
+  fallbackSql?: string;
+  /** Sees the witness row (when one comes back) before `found` words the finding. */
+  onRow?: (row: Record<string, unknown>) => void;
+  /** A failure that is itself an answer (a cast that fails on a value): the finding, or undefined for "unknown". */
+  onFailure?: (failure: Failure, method: 'exact' | 'bounded') => Finding | undefined;
+}
+
+/** Answers by one witness query. */
+export async function decideByQuery(probe: ProbeRun, check: Existence): Promise<Finding> {
+  let outcome = await witness(probe, check.sql, check.params);
+  if (!outcome.ok && outcome.failure.kind === 'undefined-operator' && check.fallbackSql && probe.hasTime()) {
+    outcome = await witness(probe, check.fallbackSql, check.params);
+  }
+  if (!outcome.ok) return check.onFailure?.(outcome.failure, probe.scanMethod) ?? probe.failed(outcome.failure, check.what, check.hint);
+  const { method, how } = howAnswered(probe, outcome.value.indexes);
+  const row = outcome.value.rows[0];
+  const found = row !== undefined;
+  if (row) check.onRow?.(row);
+  return probe.finish(found ? check.whenFound : opposite(check.whenFound), method, found ? check.found(how) : check.notFound(how));
+}
+
+export function opposite(answer: Answer): Answer {
+  return answer === 'yes' ? 'no' : answer === 'no' ? 'yes' : 'unknown';
+}
+
+/**
+ * Whether the table is empty, when the statistics think it may be (reltuples 0, or never analyzed): one exact
+ * `LIMIT 1` read, instant on an empty table. Null when the statistics say it has rows (not worth a query).
+ */
+export async function provenEmpty(probe: ProbeRun, table: TableFacts): Promise<Outcome<boolean> | null> {
+  if (table.reltuples > 0 || !probe.hasTime()) return null;
+  const outcome = await probe.step((client) => run(client, `SELECT 1 FROM ${table.sql} LIMIT 1`));
+  return outcome.ok ? { ok: true, value: outcome.value.length === 0 } : outcome;
+}

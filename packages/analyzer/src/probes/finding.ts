@@ -1,0 +1,161 @@
+/**
+ * What a probe answers, and the bookkeeping every probe shares: its time budget, its read-only steps, and the
+ * mapping of what went wrong (a timeout, a lock not granted, a permission refused) to an honest "unknown".
+ */
+import type pg from 'pg';
+import { DEFAULT_PROBE_SETTINGS, sqlState, type ProbeSettings, type Target } from './target.js';
+
+export type Answer = 'yes' | 'no' | 'unknown';
+
+export type Method = 'statistics' | 'index' | 'exact' | 'bounded' | 'timeout' | 'refused' | 'missing';
+
+export interface Finding {
+  answer: Answer;
+  /** How it was decided. 'timeout' and 'refused' (permission denied, lock not granted) always have answer 'unknown'. */
+  method: Method;
+  ms: number;
+  /** One sentence a person reads: "pg_stats says 0 % NULL (analyzed 2026-11-20)", "found a value 2147483648 beyond integer". */
+  detail: string;
+}
+
+/** Why a step did not complete. */
+export interface Failure {
+  kind: 'timeout' | 'lock' | 'refused' | 'missing' | 'data' | 'undefined-operator' | 'other';
+  code: string;
+  message: string;
+}
+
+export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
+
+/**
+ * Catalog reads (they scan no table of the user's and take no lock on one) get at least this long: on a busy
+ * server a cold catalog cache alone can take tens of milliseconds.
+ */
+const CATALOG_FLOOR_MS = 1000;
+/** A query on the table always gets at least this long (or the whole budget, when it is smaller). */
+const SCAN_FLOOR_MS = 20;
+/**
+ * What the last step of a bounded probe leaves for the round trips around it (the error coming back, the
+ * ROLLBACK), so that a probe that runs out of time still ends within its budget.
+ */
+const FINISH_MARGIN_MS = 4;
+
+export class ProbeRun {
+  readonly settings: ProbeSettings;
+  private readonly started = performance.now();
+  private readonly deadline: number;
+
+  constructor(readonly target: Target) {
+    this.settings = { ...DEFAULT_PROBE_SETTINGS, ...target.settings };
+    this.deadline = this.started + this.settings.probeTimeoutMs;
+  }
+
+  get exact(): boolean {
+    return this.settings.exact;
+  }
+
+  /** How a completed query on the table is labelled: an exact check with --exact, else one bounded by the budget. */
+  get scanMethod(): 'exact' | 'bounded' {
+    return this.exact ? 'exact' : 'bounded';
+  }
+
+  get serverVersionNum(): number {
+    return this.target.serverVersionNum;
+  }
+
+  elapsed(): number {
+    return performance.now() - this.started;
+  }
+
+  /**
+   * Whether a bounded probe still has time for another query on the table. Optional steps ask first; the query
+   * that decides always runs, with at least SCAN_FLOOR_MS.
+   */
+  hasTime(): boolean {
+    return this.exact || this.deadline - performance.now() > FINISH_MARGIN_MS + 1;
+  }
+
+  /** One read-only transaction; server errors come back as a Failure, the connection's own errors are thrown. */
+  async step<T>(work: (client: pg.ClientBase) => Promise<T>, kind: 'catalog' | 'scan' = 'scan'): Promise<Outcome<T>> {
+    try {
+      return { ok: true, value: await this.target.readOnly(work, this.timeout(kind)) };
+    } catch (error) {
+      const code = sqlState(error);
+      if (!code) throw error;
+      return { ok: false, failure: classify(code, error instanceof Error ? error.message : String(error)) };
+    }
+  }
+
+  private timeout(kind: 'catalog' | 'scan'): number {
+    if (this.exact) return this.settings.exactTimeoutMs;
+    const left = this.deadline - performance.now();
+    if (kind === 'catalog') return Math.max(CATALOG_FLOOR_MS, left);
+    return Math.max(Math.min(SCAN_FLOOR_MS, this.settings.probeTimeoutMs), left - FINISH_MARGIN_MS);
+  }
+
+  /** The probe's answer, with the time it took. */
+  finish(answer: Answer, method: Method, detail: string): Finding {
+    if (method === 'timeout' || method === 'refused' || method === 'missing') answer = 'unknown';
+    return { answer, method, ms: Math.round(this.elapsed() * 100) / 100, detail };
+  }
+
+  missing(detail: string): Finding {
+    return this.finish('unknown', 'missing', detail);
+  }
+
+  /** The honest answer when a step did not complete: unknown, saying why. */
+  failed(failure: Failure, what: string, hint?: string): Finding {
+    const tail = hint ? `; ${hint}` : '';
+    switch (failure.kind) {
+      case 'timeout':
+        return this.finish(
+          'unknown',
+          'timeout',
+          this.exact
+            ? `${what} did not finish within ${this.settings.exactTimeoutMs} ms (--exact)${tail}`
+            : `${what} did not finish within ${this.settings.probeTimeoutMs} ms${tail}; --exact checks every row`,
+        );
+      case 'lock':
+        return this.finish(
+          'unknown',
+          'timeout',
+          `${what}: the table is locked by another session (lock not granted within ${this.settings.lockTimeoutMs} ms)${tail}`,
+        );
+      case 'missing':
+        return this.finish('unknown', 'missing', `${what}: ${failure.message}`);
+      case 'refused':
+        return this.finish('unknown', 'refused', `${what}: ${failure.message} (the role may need SELECT on it)`);
+      default:
+        return this.finish('unknown', 'refused', `${what}: Postgres refused it (${failure.message})`);
+    }
+  }
+}
+
+function classify(code: string, message: string): Failure {
+  if (code === '57014') return { kind: 'timeout', code, message };
+  if (code === '55P03') return { kind: 'lock', code, message };
+  if (code === '42501' || code === '25006') return { kind: 'refused', code, message };
+  if (code === '42P01' || code === '42703' || code === '3F000' || code === '42704') return { kind: 'missing', code, message };
+  if (code === '42883') return { kind: 'undefined-operator', code, message };
+  if (code.startsWith('22')) return { kind: 'data', code, message };
+  return { kind: 'other', code, message };
+}
+
+/** "analyzed 2026-11-20 14:03 UTC", or "at the last ANALYZE" when the time is not known. */
+export function analyzedWhen(at: Date | null): string {
+  if (!at) return 'as of the last ANALYZE';
+  return `analyzed ${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+/** 0.1234 → "12.3 %"; tiny fractions keep a significant digit. */
+export function percent(fraction: number): string {
+  const value = fraction * 100;
+  if (value === 0) return '0 %';
+  if (value >= 1) return `${Number(value.toFixed(1))} %`;
+  return `${Number(value.toPrecision(1))} %`;
+}
+
+/** ~12 345 678 rows. */
+export function rowCount(count: number): string {
+  return Math.round(count).toLocaleString('en-US').replace(/,/g, ' ');
+}

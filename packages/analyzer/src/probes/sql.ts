@@ -1,0 +1,44 @@
+/**
+ * Building probe SQL. Identifiers are always quoted; values travel as parameters; the few fragments that must be
+ * spliced in (a type name validated by the server, a column default or check expression deparsed by the server's
+ * own catalog) are only ever sent through the extended protocol, which runs exactly one statement.
+ */
+import type pg from 'pg';
+import type { QualifiedName } from '../changes/types.js';
+
+export function quoteIdent(identifier: string): string {
+  return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+/** `"schema"."name"`, for SQL. */
+export function qualified(name: QualifiedName): string {
+  return `${quoteIdent(name.schema)}.${quoteIdent(name.name)}`;
+}
+
+/** `schema.name`, for people. */
+export function display(name: QualifiedName): string {
+  return `${name.schema}.${name.name}`;
+}
+
+/** A string literal that means the same whatever `standard_conforming_strings` is. */
+export function quoteLiteral(value: string): string {
+  const escaped = value.replace(/'/g, "''");
+  return value.includes('\\') ? `E'${escaped.replace(/\\/g, '\\\\')}'` : `'${escaped}'`;
+}
+
+/**
+ * One statement through the extended protocol (even without parameters: the simple protocol would run every
+ * statement of a string that holds several).
+ */
+export async function run<R extends pg.QueryResultRow = Record<string, unknown>>(
+  client: pg.ClientBase,
+  text: string,
+  values: unknown[] = [],
+  /** A name makes it a prepared statement, planned once per connection (for the catalog queries every probe runs). */
+  name?: string,
+): Promise<R[]> {
+  // `queryMode` is a node-postgres option that @types/pg does not declare.
+  const config: pg.QueryConfig & { queryMode: 'extended' } = { text, values, queryMode: 'extended', ...(name ? { name } : {}) };
+  const result = await client.query<R>(config);
+  return result.rows;
+}

@@ -1,0 +1,174 @@
+/**
+ * Whether a migration is already applied to the target database: from the migration tool's tracking
+ * table where there is one (diesel, golang-migrate, dbmate, Flyway, Prisma, knex, drizzle), else from
+ * the catalog (do the objects it creates exist, are the ones it drops gone?). When neither can tell,
+ * the state is unknown and the plan covers both.
+ */
+import { createHash } from 'node:crypto';
+import type { ClientBase } from 'pg';
+import { findColumn, findIndex, findTable, objectExists } from '../catalog/lookup.js';
+import type { SchemaSnapshot } from '../catalog/snapshot.js';
+import { quoteIdent } from '../changes/naming.js';
+import type { AnalyzedMigration } from '../plan/analyze.js';
+import type { Migration } from '../source/discover.js';
+
+export type MigrationState = 'pending' | 'applied' | 'unknown';
+
+export interface StateDecision {
+  state: MigrationState;
+  /** How it was decided, for the report: "__diesel_schema_migrations has version 20190226002946". */
+  how: string;
+}
+
+/** What the tracking tables of the target say: per tool, the identifiers of the applied migrations. */
+export interface TrackingRecords {
+  diesel?: Set<string>;
+  /** golang-migrate keeps one row: the current version, and whether it is dirty (half applied). */
+  golangMigrate?: { version: bigint; dirty: boolean };
+  dbmate?: Set<string>;
+  flyway?: Set<string>;
+  prisma?: Set<string>;
+  knex?: Set<string>;
+  /** drizzle records the sha256 of each migration file. */
+  drizzle?: Set<string>;
+}
+
+interface TableColumns {
+  schema: string;
+  table: string;
+  columns: string[];
+}
+
+const TRACKING_TABLES = ['__diesel_schema_migrations', 'schema_migrations', 'flyway_schema_history', '_prisma_migrations', 'knex_migrations', '__drizzle_migrations'];
+
+/** Reads the tracking tables that exist (in any schema). Runs read-only queries only. */
+export async function readTrackingRecords(client: ClientBase): Promise<TrackingRecords> {
+  const { rows } = await client.query<TableColumns>(
+    `SELECT n.nspname AS schema, c.relname AS "table", array_agg(a.attname::text ORDER BY a.attnum) AS columns
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+      WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1)
+      GROUP BY 1, 2`,
+    [TRACKING_TABLES],
+  );
+  const records: TrackingRecords = {};
+  const select = async (table: TableColumns, sql: string): Promise<string[]> => {
+    const qualified = `${quoteIdent(table.schema)}.${quoteIdent(table.table)}`;
+    const result = await client.query<{ value: string }>(sql.replace('$table', qualified));
+    return result.rows.map((row) => row.value);
+  };
+  for (const table of rows) {
+    switch (table.table) {
+      case '__diesel_schema_migrations':
+        records.diesel = new Set(await select(table, 'SELECT version AS value FROM $table'));
+        break;
+      case 'schema_migrations':
+        if (table.columns.includes('dirty')) {
+          const [row] = (await client.query<{ version: string; dirty: boolean }>(`SELECT version::text AS version, dirty FROM ${quoteIdent(table.schema)}.${quoteIdent(table.table)} LIMIT 1`)).rows;
+          if (row) records.golangMigrate = { version: BigInt(row.version), dirty: row.dirty };
+        } else {
+          records.dbmate = new Set(await select(table, 'SELECT version::text AS value FROM $table'));
+        }
+        break;
+      case 'flyway_schema_history':
+        records.flyway = new Set(await select(table, 'SELECT version AS value FROM $table WHERE success AND version IS NOT NULL'));
+        break;
+      case '_prisma_migrations':
+        records.prisma = new Set(await select(table, 'SELECT migration_name AS value FROM $table WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL'));
+        break;
+      case 'knex_migrations':
+        records.knex = new Set(await select(table, 'SELECT name AS value FROM $table'));
+        break;
+      case '__drizzle_migrations':
+        records.drizzle = new Set(await select(table, 'SELECT hash AS value FROM $table'));
+        break;
+    }
+  }
+  return records;
+}
+
+/** The tracking table's answer for one migration, if a table of its tool exists. */
+export function stateFromTracking(migration: Migration, records: TrackingRecords): StateDecision | undefined {
+  const file = migration.up.path.split('/').at(-1) ?? '';
+  const decide = (applied: boolean, how: string): StateDecision => ({ state: applied ? 'applied' : 'pending', how });
+  switch (migration.layout) {
+    case 'diesel': {
+      if (!records.diesel) break;
+      const version = migration.version.replace(/\D/g, '');
+      return decide(records.diesel.has(version), `__diesel_schema_migrations ${records.diesel.has(version) ? 'has' : 'lacks'} version ${version}`);
+    }
+    case 'golang-migrate': {
+      if (!records.golangMigrate) break;
+      const { version, dirty } = records.golangMigrate;
+      const mine = BigInt(migration.version);
+      if (dirty && mine === version) return { state: 'unknown', how: `schema_migrations is dirty at version ${version}: this migration failed half-way` };
+      return decide(mine <= version, `schema_migrations is at version ${version}`);
+    }
+    case 'dbmate':
+      if (!records.dbmate) break;
+      return decide(records.dbmate.has(migration.version), `schema_migrations ${records.dbmate.has(migration.version) ? 'has' : 'lacks'} version ${migration.version}`);
+    case 'flyway':
+      if (!records.flyway || migration.version === 'R') break;
+      return decide(records.flyway.has(migration.version), `flyway_schema_history ${records.flyway.has(migration.version) ? 'has' : 'lacks'} a successful version ${migration.version}`);
+    case 'prisma': {
+      if (!records.prisma) break;
+      const name = migration.id;
+      return decide(records.prisma.has(name), `_prisma_migrations ${records.prisma.has(name) ? 'has' : 'lacks'} ${name}`);
+    }
+    default:
+      break;
+  }
+  if (records.knex) return decide(records.knex.has(file), `knex_migrations ${records.knex.has(file) ? 'has' : 'lacks'} ${file}`);
+  if (records.drizzle) {
+    const hash = createHash('sha256').update(migration.up.text).digest('hex');
+    return decide(records.drizzle.has(hash), `__drizzle_migrations ${records.drizzle.has(hash) ? 'has' : 'lacks'} this file's hash`);
+  }
+  return undefined;
+}
+
+/**
+ * The catalog's answer: each change that creates, drops or renames something votes for "applied" or
+ * "pending" by whether the target has the result. Unanimous votes decide; none or a split is unknown.
+ */
+export function stateFromCatalog(analyzed: AnalyzedMigration, target: SchemaSnapshot): StateDecision {
+  let applied = 0;
+  let pending = 0;
+  const evidence: string[] = [];
+  for (const { change } of analyzed.changes) {
+    const vote = voteOf(change, target);
+    if (vote === undefined) continue;
+    if (vote) applied++;
+    else pending++;
+    if (evidence.length < 3) evidence.push(`${change.object} ${vote ? 'matches' : 'does not match'} the migrated schema`);
+  }
+  const summary = evidence.join('; ');
+  if (applied > 0 && pending === 0) return { state: 'applied', how: `catalog: ${summary}` };
+  if (pending > 0 && applied === 0) return { state: 'pending', how: `catalog: ${summary}` };
+  return { state: 'unknown', how: applied + pending === 0 ? 'no tracking table, and no change of this migration shows in the catalog' : `catalog: votes split (${summary})` };
+}
+
+function voteOf(change: AnalyzedMigration['changes'][number]['change'], target: SchemaSnapshot): boolean | undefined {
+  const table = change.target?.table;
+  const column = change.target?.columns?.[0];
+  const details = change.details as { index?: { schema: string; name: string }; to?: string; lookup?: { kind: string; name: { schema: string; name: string } | string } };
+  switch (change.kind) {
+    case 'add_table':
+      return table ? findTable(target, table) !== undefined : undefined;
+    case 'drop_table':
+      return table ? findTable(target, table) === undefined : undefined;
+    case 'add_column':
+      return table && column ? findColumn(target, table, column) !== undefined : undefined;
+    case 'drop_column':
+      return table && column ? findTable(target, table) !== undefined && findColumn(target, table, column) === undefined : undefined;
+    case 'rename_table':
+      return table && details.to ? findTable(target, { schema: table.schema, name: details.to }) !== undefined : undefined;
+    case 'rename_column':
+      return table && details.to ? findColumn(target, table, details.to) !== undefined : undefined;
+    case 'add_index':
+      return details.index ? findIndex(target, details.index) !== undefined : undefined;
+    case 'create_object':
+      return details.lookup ? objectExists(target, details.lookup.kind, details.lookup.name) : undefined;
+    default:
+      return undefined;
+  }
+}
