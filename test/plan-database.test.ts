@@ -133,6 +133,16 @@ describe('the seed\'s Part 4 against live data (migration applied)', () => {
     expect(changes.slice(1).every((c) => /Rows violate/.test(c.reason))).toBe(true);
   });
 
+  it('duplicates before rebuilding a dropped unique index', async () => {
+    const report = await planFor({
+      migrations: [['accounts', 'CREATE TABLE accounts (id int, email text); CREATE UNIQUE INDEX accounts_email_key ON accounts (email);'], ['relax', 'DROP INDEX accounts_email_key;']],
+      applied: 2,
+      data: "INSERT INTO accounts VALUES (1, 'a@x'), (2, 'a@x');",
+    }, {}, true);
+    expect(lastChange(report)).toMatchObject({ kind: 'drop_index', verdict: 'risky', evidence: 'data', rollback: ['CREATE UNIQUE INDEX accounts_email_key ON public.accounts USING btree (email);'] });
+    expect(lastChange(report).reason).toMatch(/Duplicates were written/);
+  });
+
   it('an enum value in use', async () => {
     const report = await planFor({
       migrations: [['mood', "CREATE TYPE mood AS ENUM ('sad', 'ok'); CREATE TABLE notes (m mood);"], ['happy', "ALTER TYPE mood ADD VALUE 'happy';"]],

@@ -54,7 +54,5 @@ export async function checkViolated(target: Target, table: QualifiedName, checkD
 
 function parseCheck(definition: string): { expression: string; noInherit: boolean } | null {
   const match = DEFINITION.exec(definition);
-  if (match) return { expression: match[1]!.trim(), noInherit: /NO\s+INHERIT/i.test(match[2] ?? '') };
-  // A bare expression is accepted too.
-  return definition.trim() && !/^\s*CHECK\b/i.test(definition) ? { expression: definition.trim(), noInherit: false } : null;
+  return match ? { expression: match[1]!.trim(), noInherit: /NO\s+INHERIT/i.test(match[2] ?? '') } : null;
 }

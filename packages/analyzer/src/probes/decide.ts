@@ -14,9 +14,18 @@ export interface Witnessed<R> {
   indexes: string[] | null;
 }
 
-/** Runs `sql` (which should stop at its first row: LIMIT 1), with EXPLAIN before it unless --exact. */
+/**
+ * Runs `sql` (which should stop at its first row: LIMIT 1), with EXPLAIN before it unless --exact.
+ *
+ * Sequential scans are discouraged (not forbidden: without a usable index the plan is the same). A witness query
+ * mostly proves an absence, where an index answers in milliseconds what a scan answers in seconds; the planner
+ * does not know that: when the sought values lie beyond the histogram but the index shows that some exist
+ * (one bigint beyond the integer range), it expects many rows and picks a scan that stops at the first one,
+ * which may be at the end of the table.
+ */
 export async function witness<R extends pg.QueryResultRow = Record<string, unknown>>(probe: ProbeRun, sql: string, params: unknown[] = []): Promise<Outcome<Witnessed<R>>> {
   return probe.step(async (client) => {
+    await client.query('SET LOCAL enable_seqscan = off');
     const indexes = probe.exact ? null : indexOnlyPlan(await explain(client, sql, params));
     return { rows: await run<R>(client, sql, params), indexes };
   });
@@ -49,11 +58,15 @@ function indexOnlyPlan(plan: PlanNode): string[] | null {
   return tableScan || indexes.size === 0 ? null : [...indexes].sort();
 }
 
-/** How a witness query was answered, for a finding: its method and a parenthesis for the detail. */
-export function howAnswered(probe: ProbeRun, indexes: string[] | null): { method: 'index' | 'exact' | 'bounded'; how: string } {
-  if (indexes) return { method: 'index', how: `index ${indexes.join(', ')}` };
-  if (probe.exact) return { method: 'exact', how: 'every row checked' };
-  return { method: 'bounded', how: `every row checked within the ${probe.settings.probeTimeoutMs} ms budget` };
+/** How a witness query was answered, for a finding: its method, and parentheses for a row found and for none. */
+export function howAnswered(probe: ProbeRun, indexes: string[] | null): { method: 'index' | 'exact' | 'bounded'; found: string; notFound: string } {
+  if (indexes) {
+    const how = `index ${indexes.join(', ')}`;
+    return { method: 'index', found: how, notFound: how };
+  }
+  if (probe.exact) return { method: 'exact', found: 'exact check', notFound: 'exact check of every row' };
+  const bound = `bounded by ${probe.settings.probeTimeoutMs} ms`;
+  return { method: 'bounded', found: `query ${bound}`, notFound: `every row checked, ${bound}` };
 }
 
 export interface Existence {
@@ -83,11 +96,12 @@ export async function decideByQuery(probe: ProbeRun, check: Existence): Promise<
     outcome = await witness(probe, check.fallbackSql, check.params);
   }
   if (!outcome.ok) return check.onFailure?.(outcome.failure, probe.scanMethod) ?? probe.failed(outcome.failure, check.what, check.hint);
-  const { method, how } = howAnswered(probe, outcome.value.indexes);
+  const { method, found: howFound, notFound: howNotFound } = howAnswered(probe, outcome.value.indexes);
   const row = outcome.value.rows[0];
-  const found = row !== undefined;
   if (row) check.onRow?.(row);
-  return probe.finish(found ? check.whenFound : opposite(check.whenFound), method, found ? check.found(how) : check.notFound(how));
+  return row !== undefined
+    ? probe.finish(check.whenFound, method, check.found(howFound))
+    : probe.finish(opposite(check.whenFound), method, check.notFound(howNotFound));
 }
 
 export function opposite(answer: Answer): Answer {

@@ -104,8 +104,9 @@ export async function enumValueInUse(target: Target, type: QualifiedName, value:
     }
     const ref = quoteIdent(column.column);
     let condition: string;
-    if (column.how === 'direct') condition = `${ref} = ${literal}`;
-    else if (column.how === 'array') condition = column.plain_array ? `${ref} @> ARRAY[${literal}]` : `${literal} = ANY (${ref})`;
+    // A domain does not meet the enum's operators by itself: cast to the enum (a no-op for the enum's own columns).
+    if (column.how === 'direct') condition = `${ref}::${qualified(type)} = ${literal}`;
+    else if (column.how === 'array') condition = column.plain_array ? `${ref} @> ARRAY[${literal}]` : `${literal} = ANY (${ref}::${qualified(type)}[])`;
     else if (!/["\\]/.test(value)) {
       // The label appears as is in the text of any value holding it (quoted or not): a superset, never a miss.
       condition = `strpos(${ref}::text, $1) > 0`;

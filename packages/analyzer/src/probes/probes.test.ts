@@ -157,7 +157,7 @@ describe.concurrent('columnHoldsData', () => {
        ANALYZE items;`,
       async ({ open }) => {
         const exact = await open({ exact: true });
-        expectFinding(await columnHoldsData(exact, t('items'), 'note'), 'yes', 'exact', /every row checked/);
+        expectFinding(await columnHoldsData(exact, t('items'), 'note'), 'yes', 'exact', /found a non-NULL value in public\.items\.note \(exact check\)/);
       },
     );
   });
@@ -191,7 +191,7 @@ describe.concurrent('valuesFitType', () => {
       async ({ db, target }) => {
         expectFinding(await valuesFitType(target, t('accounts'), 'balance', 'integer'), 'yes', 'index', /index accounts_balance/);
         await db.client.query('UPDATE accounts SET balance = -3000000000 WHERE id = 25000');
-        expectFinding(await valuesFitType(target, t('accounts'), 'balance', 'integer'), 'no', 'index', /found a value -3000000000 beyond integer \(index accounts_balance\)/);
+        expectFinding(await valuesFitType(target, t('accounts'), 'balance', 'integer'), 'no', 'index', /found a value -3000000000 beyond integer in public\.accounts\.balance \(index accounts_balance\)/);
       },
     );
   });
@@ -236,7 +236,7 @@ describe.concurrent('valuesFitType', () => {
       async ({ target, open }) => {
         expectFinding(await valuesFitType(target, t('empty'), 'v', 'smallint'), 'yes', 'exact', /public\.empty is empty/);
         const exact = await open({ exact: true });
-        expectFinding(await valuesFitType(exact, t('big'), 'v', 'integer'), 'no', 'exact', /found a value 5000000000 beyond integer \(every row checked\)/);
+        expectFinding(await valuesFitType(exact, t('big'), 'v', 'integer'), 'no', 'exact', /found a value 5000000000 beyond integer in public\.big\.v \(exact check\)/);
       },
     );
   });
@@ -428,7 +428,7 @@ describe.concurrent('enumValueInUse', () => {
       const finding = await enumValueInUse(target, t('mood'), 'happy');
       expectFinding(finding, 'no', 'bounded', /no row holds 'happy' in the 4 columns of public\.mood/);
       expect(finding.detail).toContain('public.visits.v');
-      expectFinding(await enumValueInUse(target, t('mood'), 'ok'), 'yes', 'bounded', /found 'ok' in public\.people\.mood/);
+      expectFinding(await enumValueInUse(target, t('mood'), 'ok'), 'yes', 'bounded', /found 'ok' in public\.diaries\.moods/);
       await db.client.query(`INSERT INTO kids VALUES (1, 'happy')`);
       expectFinding(await enumValueInUse(target, t('mood'), 'happy'), 'yes', 'bounded', /public\.people\.mood/);
       await db.client.query(`UPDATE diaries SET moods = moods || 'ecstatic'::mood WHERE id = 50`);
@@ -446,7 +446,7 @@ describe.concurrent('enumValueInUse', () => {
 
   test('statistics after ANALYZE show the value', async () => {
     await withTarget(`${setup} ANALYZE people, diaries, peaks;`, async ({ target }) => {
-      expectFinding(await enumValueInUse(target, t('mood'), 'ok'), 'yes', 'statistics', /pg_stats shows 'ok' in public\.people\.mood/);
+      expectFinding(await enumValueInUse(target, t('mood'), 'ok'), 'yes', 'statistics', /pg_stats shows 'ok' in public\.(people\.mood|diaries\.moods) \(analyzed /);
       expectFinding(await enumValueInUse(target, t('mood'), 'sad'), 'yes', 'statistics');
     });
   });

@@ -2,6 +2,7 @@ import type { DropStmt } from 'libpg-query';
 import { commentOn, createIndex } from '../../catalog/ddl.js';
 import { findIndex } from '../../catalog/lookup.js';
 import { qualifyNames } from '../ast.js';
+import { ask, howDecided, unanswered } from '../data.js';
 import { displayName, sqlName } from '../naming.js';
 import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
 import { listItems } from '../sql.js';
@@ -29,7 +30,14 @@ index fails if duplicates were written after the drop (the data check finds them
       return { object: displayName(index), details: { index, concurrently: drop.concurrent === true, ifExists: drop.missing_ok === true } };
     });
   },
-  assess({ details }, { prior }) {
+  dataCheck({ details }, state, probes, { prior }) {
+    const index = prior ? findIndex(prior, details.index) : undefined;
+    const key = index ? uniqueKey(index.definition) : undefined;
+    if (state !== 'applied' || !index || !key) return undefined;
+    // Rebuilding a unique index fails once duplicates were written after the drop.
+    return ask(`Are there duplicates of (${key.columns.join(', ')})?`, probes.duplicatesPresent(key.table, key.columns));
+  },
+  assess({ details }, { prior, data }) {
     const index = prior ? findIndex(prior, details.index) : undefined;
     if (prior && !index && details.ifExists) {
       return { verdict: 'safe', evidence: 'catalog', reason: `${details.index.name} did not exist before this migration: DROP INDEX IF EXISTS did nothing.`, rollback: [] };
@@ -49,11 +57,31 @@ index fails if duplicates were written after the drop (the data check finds them
       step(createIndex(index, details.concurrently), 'before-app', !details.concurrently),
       ...(index.comment !== null ? [step(commentOn('INDEX', sqlName(details.index), index.comment), 'before-app')] : []),
     ];
+    if (data && data.finding.answer !== 'no') {
+      return {
+        verdict: 'risky',
+        evidence: 'data',
+        reason: data.finding.answer === 'yes' ? `Duplicates were written since ${details.index.name} was dropped (${howDecided(data)}): rebuilding the unique index fails until they are removed.` : unanswered(data),
+        rollback,
+      };
+    }
     return {
       verdict: 'safe',
-      evidence: 'catalog',
-      reason: `Index ${details.index.name} held no data: it is rebuilt from its prior definition.${unique ? ' A unique index fails to rebuild once duplicates are written (the data check finds them).' : ''}`,
+      evidence: data ? 'data' : 'catalog',
+      reason: data
+        ? `Index ${details.index.name} is rebuilt from its prior definition, and no duplicates block it (${howDecided(data)}).`
+        : `Index ${details.index.name} held no data: it is rebuilt from its prior definition.${unique ? ' A unique index fails to rebuild once duplicates are written (the data check finds them).' : ''}`,
       rollback,
     };
   },
 });
+
+/** The table and plain columns of a unique index (`CREATE UNIQUE INDEX i ON s.t USING btree (a, b)`); none for expression or partial indexes. */
+function uniqueKey(definition: string): { table: QualifiedName; columns: string[] } | undefined {
+  const match = /^CREATE UNIQUE INDEX \S+ ON (?:ONLY )?("?[^".]+"?)\.("?[^"]+"?|\S+) USING \w+ \(([^()]*)\)$/.exec(definition);
+  if (!match) return undefined;
+  const unquote = (name: string) => (name.startsWith('"') ? name.slice(1, -1).replace(/""/g, '"') : name);
+  const columns = match[3]!.split(', ');
+  if (!columns.every((column) => /^("[^"]+"|[a-z_][a-z0-9_$]*)$/.test(column))) return undefined;
+  return { table: { schema: unquote(match[1]!), name: unquote(match[2]!) }, columns: columns.map(unquote) };
+}
