@@ -50,29 +50,39 @@ async function withShadow<T>(options: AnalyzeOptions, work: (shadow: Shadow) => 
   }
 }
 
+/** The schema before each migration, from the shadow's replay of its history, and how it was obtained. */
+async function replayHistory(options: AnalyzeOptions, migrations: Migration[]): Promise<{ priors: Map<Migration, SchemaSnapshot>; history: Map<Migration, HistoryNote> }> {
+  const priors = new Map<Migration, SchemaSnapshot>();
+  const history = new Map<Migration, HistoryNote>();
+  if (migrations.length === 0 || options.shadow === false) return { priors, history };
+  await withShadow(options, async (shadow) => {
+    const results = await shadow.priorSnapshots(migrations);
+    migrations.forEach((migration, index) => {
+      const result = results[index]!;
+      const replayed = historyOf(migration).length;
+      if ('snapshot' in result) {
+        priors.set(migration, result.snapshot);
+        history.set(migration, { replayed, cached: result.cached });
+      } else {
+        const { failure } = result;
+        history.set(migration, { replayed, failure: `${failure.path}:${failure.line}:${failure.column}: ${failure.message}` });
+      }
+    });
+  });
+  return { priors, history };
+}
+
 /** Static analysis, then the prior schema for the migrations whose verdicts it can improve. */
 async function analyzeWithHistory(command: Command, paths: string[], options: AnalyzeOptions): Promise<Report> {
   const migrations = discoverMigrations(paths, options.cwd ? { cwd: options.cwd } : {});
   const analyzed = await analyzeMigrations(migrations);
-  const notes = new Map<Migration, HistoryNote>();
   const needing = options.shadow === false ? [] : analyzed.filter(wantsPrior);
-  if (needing.length > 0) {
-    await withShadow(options, async (shadow) => {
-      const priors = await shadow.priorSnapshots(needing.map((item) => item.migration));
-      needing.forEach((item, index) => {
-        const prior = priors[index]!;
-        const replayed = historyOf(item.migration).length;
-        if ('snapshot' in prior) {
-          analyzed[analyzed.indexOf(item)] = analyzeMigration(item.migration, { prior: prior.snapshot });
-          notes.set(item.migration, { replayed, cached: prior.cached });
-        } else {
-          const { failure } = prior;
-          notes.set(item.migration, { replayed, failure: `${failure.path}:${failure.line}:${failure.column}: ${failure.message}` });
-        }
-      });
-    });
+  const { priors, history } = await replayHistory(options, needing.map((item) => item.migration));
+  for (const item of needing) {
+    const prior = priors.get(item.migration);
+    if (prior) analyzed[analyzed.indexOf(item)] = analyzeMigration(item.migration, { prior });
   }
-  return buildReport(command, analyzed, { history: notes });
+  return buildReport(command, analyzed, { history });
 }
 
 /** Static analysis: verdicts and rollbacks from the statements, completed from the replayed history when there is one. */
@@ -140,26 +150,11 @@ async function planAgainstDatabase(paths: string[], options: PlanOptions, databa
 
     // The schema before a migration: the target's own catalog for the first pending one (everything before
     // it is applied); the shadow's replay of the history otherwise.
-    const firstPending = staticAnalysis.find((analyzed) => states.get(analyzed.migration)?.state !== 'applied')?.migration;
-    const replayed = staticAnalysis.filter((analyzed) => analyzed.migration.directory && analyzed.migration !== firstPending);
-    const history = new Map<Migration, HistoryNote>();
-    const priors = new Map<Migration, SchemaSnapshot>();
-    if (firstPending && states.get(firstPending)?.state === 'pending') priors.set(firstPending, current);
-    if (replayed.length > 0 && options.shadow !== false) {
-      await withShadow(options, async (shadow) => {
-        const results = await shadow.priorSnapshots(replayed.map((analyzed) => analyzed.migration));
-        replayed.forEach((analyzed, index) => {
-          const result = results[index]!;
-          const replayedCount = historyOf(analyzed.migration).length;
-          if ('snapshot' in result) {
-            priors.set(analyzed.migration, result.snapshot);
-            history.set(analyzed.migration, { replayed: replayedCount, cached: result.cached });
-          } else {
-            history.set(analyzed.migration, { replayed: replayedCount, failure: `${result.failure.path}:${result.failure.line}:${result.failure.column}: ${result.failure.message}` });
-          }
-        });
-      });
-    }
+    const firstNotApplied = staticAnalysis.find((analyzed) => states.get(analyzed.migration)?.state !== 'applied')?.migration;
+    const targetIsPrior = firstNotApplied && states.get(firstNotApplied)?.state === 'pending' ? firstNotApplied : undefined;
+    const replayed = staticAnalysis.filter((analyzed) => analyzed.migration.directory && analyzed.migration !== targetIsPrior);
+    const { priors, history } = await replayHistory(options, replayed.map((analyzed) => analyzed.migration));
+    if (targetIsPrior) priors.set(targetIsPrior, current);
 
     const planned: AnalyzedMigration[] = [];
     for (const analyzed of staticAnalysis) {

@@ -5,7 +5,9 @@
 import type { AlterTableCmd } from 'libpg-query';
 import { qualify } from './ast.js';
 import { displayName, quoteIdent, sqlName } from './naming.js';
-import { step, type RecogniseContext } from './rule.js';
+import { findColumn } from '../catalog/lookup.js';
+import type { SchemaSnapshot } from '../catalog/snapshot.js';
+import { PRIOR_STATE_UNKNOWN, step, type RecogniseContext } from './rule.js';
 import { alterRelation } from './sql.js';
 import type { Assessment, ChangeDraft, QualifiedName } from './types.js';
 
@@ -26,8 +28,25 @@ export function recogniseColumnCommand(command: AlterTableCmd, context: Recognis
   };
 }
 
+/**
+ * SET DEFAULT and DROP DEFAULT change no stored data; their rollback restores the prior default, which
+ * only the prior schema shows.
+ */
+export function assessDefaultChange(command: ColumnCommand, prior: SchemaSnapshot | undefined, what: 'changes' | 'is dropped'): Assessment {
+  const column = prior ? findColumn(prior, command.table, command.column) : undefined;
+  if (!column) {
+    return {
+      verdict: 'risky',
+      evidence: prior ? 'catalog' : 'static',
+      reason: `The default of ${command.column} ${what}; no stored data changes, but ${prior ? 'the column is not in the prior schema' : PRIOR_STATE_UNKNOWN}, so the previous default cannot be restored.`,
+      rollback: [],
+    };
+  }
+  return restoreDefault(command, column.default);
+}
+
 /** The rollback of a changed or dropped default: the prior default again, or none. Runs before the old app is deployed. */
-export function restoreDefault(command: ColumnCommand, priorDefault: string | null): Assessment {
+function restoreDefault(command: ColumnCommand, priorDefault: string | null): Assessment {
   const alter = `${alterRelation(command.relationKind)} ${sqlName(command.table)} ALTER COLUMN ${quoteIdent(command.column)}`;
   return {
     verdict: 'safe',

@@ -203,6 +203,6 @@ function onlyConstantNodes(tree: string): boolean {
 /** "~10 000 000 rows (pg_class)", for details. */
 export function sizeHint(table: TableFacts): string {
   const rows = table.reltuples >= 0 ? table.reltuples : table.liveTuples;
-  if (rows === null || rows < 0) return 'a table of unknown size';
+  if (rows === null || rows < 0 || (table.reltuples < 0 && rows === 0)) return 'size unknown: never analyzed';
   return `~${Math.round(rows).toLocaleString('en-US').replace(/,/g, ' ')} rows`;
 }

@@ -3,6 +3,7 @@
  * mapping of what went wrong (a timeout, a lock not granted, a permission refused) to an honest "unknown".
  */
 import type pg from 'pg';
+import { MigcheckError } from '../errors.js';
 import { DEFAULT_PROBE_SETTINGS, sqlState, type ProbeSettings, type Target } from './target.js';
 
 export type Answer = 'yes' | 'no' | 'unknown';
@@ -82,6 +83,10 @@ export class ProbeRun {
     } catch (error) {
       const code = sqlState(error);
       if (!code) throw error;
+      // The server ending the session (shutdown, pg_terminate_backend) or a broken connection: nothing more to ask.
+      if (code.startsWith('08') || code.startsWith('57P')) {
+        throw new MigcheckError(`lost the connection to the target database: ${error instanceof Error ? error.message : String(error)}`);
+      }
       return { ok: false, failure: classify(code, error instanceof Error ? error.message : String(error)) };
     }
   }
@@ -119,7 +124,7 @@ export class ProbeRun {
         return this.finish(
           'unknown',
           'timeout',
-          `${what}: the table is locked by another session (lock not granted within ${this.settings.lockTimeoutMs} ms)${tail}`,
+          `${what}: the table is locked by another session (lock not granted in time)${tail}`,
         );
       case 'missing':
         return this.finish('unknown', 'missing', `${what}: ${failure.message}`);

@@ -101,7 +101,8 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
 
   const readOnly = <T>(work: (client: pg.ClientBase) => Promise<T>, timeoutMs?: number): Promise<T> => {
     const statementTimeout = integer(timeoutMs ?? (settings.exact ? settings.exactTimeoutMs : settings.probeTimeoutMs));
-    const lockTimeout = Math.min(integer(settings.lockTimeoutMs), statementTimeout);
+    // Below the statement timeout, so that waiting for a lock is reported as such.
+    const lockTimeout = Math.min(integer(settings.lockTimeoutMs), Math.max(1, statementTimeout - 1));
     const next = queue.then(async () => {
       if (closed) throw new MigcheckError(`the connection to the target database ${where} is closed`);
       try {

@@ -1,7 +1,6 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { findColumn } from '../../catalog/lookup.js';
-import { recogniseColumnCommand, restoreDefault, type ColumnCommand } from '../column-command.js';
-import { defineRule, PRIOR_STATE_UNKNOWN } from '../rule.js';
+import { assessDefaultChange, recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
+import { defineRule } from '../rule.js';
 
 export const dropDefault = defineRule<AlterTableCmd, ColumnCommand>({
   id: 'drop-default',
@@ -13,16 +12,5 @@ cannot be written and the change is risky. The old application version may rely 
 inserts, so the rollback runs before it is deployed.`,
   on: ['AlterTableCmd:AT_ColumnDefault'],
   recognise: (command, context) => (!command.def ? recogniseColumnCommand(command, context) : undefined),
-  assess({ details }, { prior }) {
-    const column = prior ? findColumn(prior, details.table, details.column) : undefined;
-    if (!column) {
-      return {
-        verdict: 'risky',
-        evidence: prior ? 'catalog' : 'static',
-        reason: `The default of ${details.column} is dropped; no stored data changes, but ${prior ? 'the column is not in the prior schema' : PRIOR_STATE_UNKNOWN}, so the previous default cannot be restored.`,
-        rollback: [],
-      };
-    }
-    return restoreDefault(details, column.default);
-  },
+  assess: ({ details }, { prior }) => assessDefaultChange(details, prior, 'is dropped'),
 });

@@ -1,7 +1,6 @@
 import type { AlterTableCmd } from 'libpg-query';
-import { findColumn } from '../../catalog/lookup.js';
-import { recogniseColumnCommand, restoreDefault, type ColumnCommand } from '../column-command.js';
-import { defineRule, PRIOR_STATE_UNKNOWN } from '../rule.js';
+import { assessDefaultChange, recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
+import { defineRule } from '../rule.js';
 
 export const setDefault = defineRule<AlterTableCmd, ColumnCommand>({
   id: 'set-default',
@@ -13,16 +12,5 @@ without it, the rollback cannot be written and the change is risky. The rollback
 application version is deployed, since that version may rely on the old default.`,
   on: ['AlterTableCmd:AT_ColumnDefault'],
   recognise: (command, context) => (command.def ? recogniseColumnCommand(command, context) : undefined),
-  assess({ details }, { prior }) {
-    const column = prior ? findColumn(prior, details.table, details.column) : undefined;
-    if (!column) {
-      return {
-        verdict: 'risky',
-        evidence: prior ? 'catalog' : 'static',
-        reason: `The default of ${details.column} changes; no stored data changes, but ${prior ? 'the column is not in the prior schema' : PRIOR_STATE_UNKNOWN}, so the previous default cannot be restored.`,
-        rollback: [],
-      };
-    }
-    return restoreDefault(details, column.default);
-  },
+  assess: ({ details }, { prior }) => assessDefaultChange(details, prior, 'changes'),
 });
