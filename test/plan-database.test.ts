@@ -72,6 +72,8 @@ describe('the seed\'s Part 4 against live data (migration applied)', () => {
     expect(report.migrations).toHaveLength(1);
     expect(report.migrations[0]).toMatchObject({ state: 'applied', stateReason: 'schema_migrations is at version 2' });
     expect(lastChange(report)).toMatchObject({ verdict: 'safe', evidence: 'data', rollback: ['ALTER TABLE public.users DROP COLUMN email;'] });
+    expect(lastChange(report).dataCheck).toMatchObject({ question: 'Does the column hold data?', answer: 'no' });
+    expect(lastChange(report).dataCheck!.ms).toBeLessThan(5000);
     expect(report.acceptance).toBe('not-needed');
   });
 

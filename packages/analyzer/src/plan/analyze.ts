@@ -3,7 +3,7 @@
  * assesses each with the evidence at hand (the statement, and the prior schema when one is given).
  */
 import { recogniseChanges } from '../changes/recognise.js';
-import type { AssessContext, DataProbes, MigrationState } from '../changes/rule.js';
+import type { AssessContext, DataCheck, DataProbes, MigrationState } from '../changes/rule.js';
 import { ruleById } from '../changes/registry.js';
 import type { Assessment, Change, Verdict } from '../changes/types.js';
 import { worstVerdict } from '../changes/types.js';
@@ -19,6 +19,8 @@ export interface AnalyzedChange {
   acknowledged?: Acknowledgement;
   /** The change of the same migration whose rollback also undoes this one. */
   undoneBy?: Change;
+  /** The live data check that decided the verdict (plan --database-url). */
+  data?: DataCheck;
 }
 
 export interface AnalyzedMigration {
@@ -91,7 +93,7 @@ export async function withDataChecks(analyzed: AnalyzedMigration, context: Asses
     const rule = ruleById(item.change.rule);
     const check = item.undoneBy || !rule?.dataCheck ? undefined : rule.dataCheck(item.change, context.state, probes, context);
     const data = check ? await check : undefined;
-    changes.push(data && rule ? { ...item, assessment: rule.assess(item.change, { ...context, data }) } : item);
+    changes.push(data && rule ? { ...item, assessment: rule.assess(item.change, { ...context, data }), data } : item);
   }
   return { ...analyzed, changes, verdict: worstVerdict(changes.map((item) => item.assessment.verdict)) };
 }

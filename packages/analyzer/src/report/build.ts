@@ -99,7 +99,7 @@ function failureText(failure: RehearsalFailure): string {
   return `${failure.stage}: ${failure.at}: ${failure.message}`;
 }
 
-function changeReport({ change, assessment, acknowledged, undoneBy }: AnalyzedChange): ChangeReport {
+function changeReport({ change, assessment, acknowledged, undoneBy, data }: AnalyzedChange): ChangeReport {
   const timings = new Set(assessment.rollback.map((step) => step.timing));
   return {
     kind: change.kind,
@@ -116,6 +116,7 @@ function changeReport({ change, assessment, acknowledged, undoneBy }: AnalyzedCh
     ...(assessment.notes ? { notes: assessment.notes } : {}),
     ...(acknowledged ? { acknowledged: { reason: acknowledged.reason, line: acknowledged.line } } : {}),
     ...(undoneBy ? { undoneBy: { line: undoneBy.position.line, kind: undoneBy.kind, object: undoneBy.object } } : {}),
+    ...(data ? { dataCheck: { question: data.question, ...data.finding, ms: Math.round(data.finding.ms * 10) / 10 } } : {}),
   };
 }
 

@@ -29,6 +29,16 @@ export const changeReportSchema = z.object({
   notes: z.array(z.string()).optional(),
   /** Acknowledged with `-- migcheck:acknowledge <rule>`: reported, but does not fail the run. */
   acknowledged: z.object({ reason: z.string(), line: z.number().int() }).optional(),
+  /** The live data check behind an evidence `data` verdict: the question, the answer, and how it was decided. */
+  dataCheck: z
+    .object({
+      question: z.string(),
+      answer: z.enum(['yes', 'no', 'unknown']),
+      method: z.string(),
+      ms: z.number().nonnegative(),
+      detail: z.string(),
+    })
+    .optional(),
   /** Set when a change is undone by the rollback of another change of the same migration. */
   undoneBy: z.object({ line: z.number().int(), kind: changeKindSchema, object: z.string() }).optional(),
 });
