@@ -1,7 +1,9 @@
 /**
  * lint, plan and verify: the layers of evidence (DESIGN.md, "Architecture") put together.
  *  - static: the statements alone;
- *  - catalog: the schema before each migration, from the shadow database's replay of its history;
+ *  - catalog: the schema before each migration, from the shadow database's replay of its history (or,
+ *    for a migration not yet applied, the target database's own catalog);
+ *  - data (plan --database-url): the target's live data answers each change's data check;
  *  - rehearsed (verify): the migration and its rollback applied in the shadow, the schemas compared.
  */
 import type { SchemaSnapshot } from './catalog/snapshot.js';
