@@ -30,11 +30,17 @@ export interface AnalyzedMigration {
   verdict: Verdict;
 }
 
-/** The names a change acts on: its object, and the columns of its table it touches. */
+/**
+ * The names a change acts on: its object (a routine with its argument types: overloads are different
+ * objects), and the columns of its table it touches. A property change (comment, owner, grants) lives in
+ * its own namespace: it changes neither the object's definition nor whether it exists.
+ */
 function touchedKeys(change: Change): string[] {
   const table = change.target?.table;
   const columns = table ? (change.target?.columns ?? []).map((column) => `${table.schema}.${table.name}.${column}`) : [];
-  return [change.object, ...columns];
+  const argumentTypes = (change.details as { ref?: { argumentTypes?: string[] } }).ref?.argumentTypes;
+  const object = argumentTypes ? `${change.object}(${argumentTypes.join(',')})` : change.object;
+  return change.kind === 'alter_object' ? [`property:${object}`] : [object, ...columns];
 }
 
 function withoutPrior(context: AssessContext): AssessContext {

@@ -43,6 +43,15 @@ describe('rules with the prior schema', () => {
     expect(changes[1]).toMatchObject({ kind: 'add_index', verdict: 'risky', evidence: 'static', rollback: ['DROP INDEX public.orders_note_idx;'] });
   });
 
+  it('the guard tells overloads apart, and a comment does not hide what the prior schema says', () => {
+    const overloads = changesOf("CREATE OR REPLACE FUNCTION f(a int) RETURNS int LANGUAGE sql AS $$ SELECT 1 $$;\nCREATE OR REPLACE FUNCTION f(a text) RETURNS int LANGUAGE sql AS $$ SELECT 2 $$;", { prior });
+    expect(overloads.map((c) => c.evidence)).toEqual(['catalog', 'catalog']);
+    const commented = changesOf("COMMENT ON INDEX orders_note_idx IS 'x';\nCREATE INDEX IF NOT EXISTS orders_note_idx ON orders (note);", { prior });
+    expect(commented[1]).toMatchObject({ verdict: 'safe', evidence: 'catalog', rollback: [] });
+    const twice = changesOf('ALTER TABLE orders ALTER COLUMN total SET DEFAULT 5, ALTER COLUMN total DROP DEFAULT;', { prior });
+    expect(twice.map((c) => [c.verdict, c.evidence])).toEqual([['safe', 'catalog'], ['risky', 'static']]);
+  });
+
   it('an object missing from the prior schema stays risky', () => {
     expect(onlyChange('DROP INDEX no_such_idx;', { prior })).toMatchObject({ verdict: 'risky', evidence: 'catalog' });
     expect(onlyChange('ALTER TABLE orders ALTER COLUMN missing SET DEFAULT 1;', { prior })).toMatchObject({ verdict: 'risky', evidence: 'catalog' });
