@@ -51,6 +51,8 @@ export interface ColumnFacts {
   hasArrayType: boolean;
   /** Whether the type has its own default btree ordering (its `<` and `>` order all values). */
   orderable: boolean;
+  /** Whether a valid btree index has the column as its first key (ranges and IS NULL are then index lookups). */
+  leadingIndex: boolean;
   /** NOT NULL, and validated (a NOT VALID one from Postgres 18 proves nothing). */
   notNull: boolean;
   /** pg_get_expr of the default (or of the generation expression). */
@@ -106,6 +108,9 @@ SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, c.reltuples::float8 AS re
           'name', a.attname, 'attnum', a.attnum, 'typeOid', a.atttypid::int8,
           'type', format_type(a.atttypid, a.atttypmod), 'elementType', format_type(a.atttypid, NULL),
           'category', t.typcategory::text, 'hasArrayType', t.typarray <> 0,
+          'leadingIndex', EXISTS (
+             SELECT 1 FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am im ON im.oid = ic.relam
+             WHERE i.indrelid = c.oid AND i.indkey[0] = a.attnum AND i.indisvalid AND im.amname = 'btree'),
           'orderable', EXISTS (
              SELECT 1 FROM pg_opclass oc JOIN pg_am am ON am.oid = oc.opcmethod
              WHERE am.amname = 'btree' AND oc.opcdefault AND oc.opcintype = a.atttypid),

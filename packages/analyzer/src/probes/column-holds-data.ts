@@ -10,7 +10,7 @@
 import type { QualifiedName } from '../changes/types.js';
 import type { Target } from './target.js';
 import { isFinding, resolve, sizeHint, type ColumnFacts } from './catalog.js';
-import { decideByQuery, provenEmpty } from './decide.js';
+import { decideByQuery, firstRowWhereAny, provenEmpty } from './decide.js';
 import { percent, ProbeRun, type Finding } from './finding.js';
 import { quoteIdent } from './sql.js';
 import { asOf, hasSampledValues, sampledValueWhere } from './statistics.js';
@@ -53,11 +53,18 @@ export async function columnHoldsData(target: Target, table: QualifiedName, colu
   if (empty && !empty.ok) return probe.failed(empty.failure, what, hint);
 
   const ref = quoteIdent(col.name);
-  const query = (condition: string) => `SELECT 1 FROM ${facts.sql} WHERE ${condition} LIMIT 1`;
+  const query = (conditions: string[]) => firstRowWhereAny('1', facts.sql, conditions);
   return decideByQuery(probe, {
-    // With an ordering, "< default OR > default" lets a btree index on the column skip the rows at the default.
-    sql: query(comparable === null ? `${ref} IS NOT NULL` : differs(ref, comparable, col.orderable ? 'range' : 'operator')),
-    ...(comparable !== null ? { fallbackSql: query(differs(ref, comparable, 'text')) } : {}),
+    // With an ordering and an index, "< default" and "> default" are two index lookups that skip the rows at the
+    // default; without an index, one scan with "<>" beats two.
+    sql: query(
+      comparable === null
+        ? [`${ref} IS NOT NULL`]
+        : col.orderable && col.leadingIndex
+          ? differsByRange(ref, comparable)
+          : [differs(ref, comparable, 'operator')],
+    ),
+    ...(comparable !== null ? { fallbackSql: query([differs(ref, comparable, 'text')]) } : {}),
     whenFound: 'yes',
     what,
     hint,
@@ -67,10 +74,14 @@ export async function columnHoldsData(target: Target, table: QualifiedName, colu
 }
 
 /** `expr` is non-NULL and differs from the default: by the type's own operators, or by text. */
-function differs(expr: string, defaultExpr: string, how: 'operator' | 'text' | 'range'): string {
+function differs(expr: string, defaultExpr: string, how: 'operator' | 'text'): string {
   if (how === 'text') return `${expr} IS NOT NULL AND (${expr})::text IS DISTINCT FROM (${defaultExpr})::text`;
-  if (how === 'range') return `(${expr} < (${defaultExpr}) OR ${expr} > (${defaultExpr}))`;
   return `${expr} IS NOT NULL AND ${expr} IS DISTINCT FROM (${defaultExpr})`;
+}
+
+/** The same for a type with a btree ordering: below the default, or above it (NULL is neither). */
+function differsByRange(expr: string, defaultExpr: string): string[] {
+  return [`${expr} > (${defaultExpr})`, `${expr} < (${defaultExpr})`];
 }
 
 async function differentFromDefault(probe: ProbeRun, col: ColumnFacts, defaultExpr: string, v: string): Promise<boolean> {

@@ -25,8 +25,13 @@ export interface Witnessed<R> {
  */
 export async function witness<R extends pg.QueryResultRow = Record<string, unknown>>(probe: ProbeRun, sql: string, params: unknown[] = []): Promise<Outcome<Witnessed<R>>> {
   return probe.step(async (client) => {
-    await client.query('SET LOCAL enable_seqscan = off');
-    const indexes = probe.exact ? null : indexOnlyPlan(await explain(client, sql, params));
+    // A bounded probe takes one core of the server, not three: no parallel workers (their start and their
+    // shutdown on cancel also cost milliseconds of the budget). --exact leaves that to the planner.
+    await client.query(`SET LOCAL enable_seqscan = off${probe.exact ? '' : '; SET LOCAL max_parallel_workers_per_gather = 0'}`);
+    if (probe.exact) return { rows: await run<R>(client, sql, params), indexes: null };
+    const indexes = indexOnlyPlan(await explain(client, sql, params));
+    // The budget keeps running while EXPLAIN does: the query gets what is left.
+    await client.query(`SET LOCAL statement_timeout = ${probe.scanTimeout()}`);
     return { rows: await run<R>(client, sql, params), indexes };
   });
 }
@@ -67,6 +72,17 @@ export function howAnswered(probe: ProbeRun, indexes: string[] | null): { method
   if (probe.exact) return { method: 'exact', found: 'exact check', notFound: 'exact check of every row' };
   const bound = `bounded by ${probe.settings.probeTimeoutMs} ms`;
   return { method: 'bounded', found: `query ${bound}`, notFound: `every row checked, ${bound}` };
+}
+
+/**
+ * `SELECT select FROM from WHERE c LIMIT 1` for any of the conditions: one branch each, so that each range
+ * condition can be an index condition (an OR of two ranges would rather be planned as a full index scan with a
+ * filter when the planner, having looked at the index, expects many matches).
+ */
+export function firstRowWhereAny(select: string, from: string, conditions: string[]): string {
+  const branch = (condition: string) => `SELECT ${select} FROM ${from} WHERE ${condition} LIMIT 1`;
+  if (conditions.length === 1) return branch(conditions[0]!);
+  return `${conditions.map((condition) => `(${branch(condition)})`).join(' UNION ALL ')} LIMIT 1`;
 }
 
 export interface Existence {

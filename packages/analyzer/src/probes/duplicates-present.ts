@@ -51,11 +51,11 @@ export async function duplicatesPresent(target: Target, table: QualifiedName, co
     return probe.finish(
       'yes',
       'statistics',
-      `pg_stats lists most common values for ${subject}${top ? ` (the first in ${percent(top)} of the sample)` : ''}, so values repeat ${asOf(facts)}`,
+      `pg_stats lists most common values of ${facts.name}.${only.name}${top ? `, the first in ${percent(top)} of the sampled rows` : ''}: values repeat ${asOf(facts)}`,
     );
   }
   const hint = only?.stats ? `pg_stats estimates ${describeDistinct(only.stats.nDistinct)} (an estimate, not proof)` : undefined;
-  const what = `looking for duplicates in ${subject} (${sizeHint(facts)})`;
+  const what = `looking for duplicate ${list} in ${facts.name} (${sizeHint(facts)})`;
   if (empty && !empty.ok) return probe.failed(empty.failure, what, hint);
 
   const refs = cols.map((c) => quoteIdent(c.name));

@@ -12,7 +12,10 @@ export type Method = 'statistics' | 'index' | 'exact' | 'bounded' | 'timeout' | 
 
 export interface Finding {
   answer: Answer;
-  /** How it was decided. 'timeout' and 'refused' (permission denied, lock not granted) always have answer 'unknown'. */
+  /**
+   * How it was decided. 'timeout' (statement_timeout, or lock_timeout: a lock not granted in time) and 'refused'
+   * (permission denied, or Postgres refused the query) always have answer 'unknown', as 'missing' does.
+   */
   method: Method;
   ms: number;
   /** One sentence a person reads: "pg_stats says 0 % NULL (analyzed 2026-11-20)", "found a value 2147483648 beyond integer". */
@@ -39,16 +42,22 @@ const SCAN_FLOOR_MS = 20;
  * What the last step of a bounded probe leaves for the round trips around it (the error coming back, the
  * ROLLBACK), so that a probe that runs out of time still ends within its budget.
  */
-const FINISH_MARGIN_MS = 4;
+const FINISH_MARGIN_MS = 10;
 
 export class ProbeRun {
   readonly settings: ProbeSettings;
-  private readonly started = performance.now();
-  private readonly deadline: number;
+  /**
+   * When the probe's first transaction began: the budget and the reported time start there, not while the
+   * probe waited for the connection behind other probes.
+   */
+  private started: number | null = null;
 
   constructor(readonly target: Target) {
     this.settings = { ...DEFAULT_PROBE_SETTINGS, ...target.settings };
-    this.deadline = this.started + this.settings.probeTimeoutMs;
+  }
+
+  private left(): number {
+    return this.started === null ? this.settings.probeTimeoutMs : this.started + this.settings.probeTimeoutMs - performance.now();
   }
 
   get exact(): boolean {
@@ -65,7 +74,7 @@ export class ProbeRun {
   }
 
   elapsed(): number {
-    return performance.now() - this.started;
+    return this.started === null ? 0 : performance.now() - this.started;
   }
 
   /**
@@ -73,13 +82,17 @@ export class ProbeRun {
    * that decides always runs, with at least SCAN_FLOOR_MS.
    */
   hasTime(): boolean {
-    return this.exact || this.deadline - performance.now() > FINISH_MARGIN_MS + 1;
+    return this.exact || this.left() > FINISH_MARGIN_MS + 1;
   }
 
   /** One read-only transaction; server errors come back as a Failure, the connection's own errors are thrown. */
   async step<T>(work: (client: pg.ClientBase) => Promise<T>, kind: 'catalog' | 'scan' = 'scan'): Promise<Outcome<T>> {
     try {
-      return { ok: true, value: await this.target.readOnly(work, this.timeout(kind)) };
+      const value = await this.target.readOnly((client) => {
+        this.started ??= performance.now();
+        return work(client);
+      }, this.timeout(kind));
+      return { ok: true, value };
     } catch (error) {
       const code = sqlState(error);
       if (!code) throw error;
@@ -91,9 +104,14 @@ export class ProbeRun {
     }
   }
 
+  /** statement_timeout for a query on the table that starts now (what is left of the budget). */
+  scanTimeout(): number {
+    return Math.ceil(this.timeout('scan'));
+  }
+
   private timeout(kind: 'catalog' | 'scan'): number {
     if (this.exact) return this.settings.exactTimeoutMs;
-    const left = this.deadline - performance.now();
+    const left = this.left();
     if (kind === 'catalog') return Math.max(CATALOG_FLOOR_MS, left);
     return Math.max(Math.min(SCAN_FLOOR_MS, this.settings.probeTimeoutMs), left - FINISH_MARGIN_MS);
   }

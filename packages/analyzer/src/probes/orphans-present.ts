@@ -71,11 +71,11 @@ export async function orphansPresent(
       return probe.finish(
         'yes',
         'statistics',
-        `pg_stats of ${facts.name}.${only.name} holds a value that ${display(referenced)} does not ${asOf(facts)}, so rows reference missing ones in ${subject}`,
+        `pg_stats of ${facts.name}.${only.name} ${asOf(facts)} holds a value that ${display(referenced)}.${parent.columns[0]!.name} does not hold now`,
       );
     }
   }
-  const what = `looking for orphans in ${subject} (${sizeHint(facts)})`;
+  const what = `looking for rows of ${facts.name} (${sizeHint(facts)}) whose ${list} has no match in ${display(referenced)}`;
   if (empty && !empty.ok) return probe.failed(empty.failure, what);
   return decideByQuery(probe, {
     sql: `SELECT 1 FROM ${facts.sql} AS v WHERE ${notNull} AND ${missingParent} LIMIT 1`,

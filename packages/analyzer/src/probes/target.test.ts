@@ -118,13 +118,15 @@ describe.concurrent('the target database', () => {
         }
         expect(await target.readOnly(async (client) => (await client.query('SELECT count(*)::int AS n FROM t')).rows[0].n)).toBe(0);
 
-        // Nothing stays open between probes: no transaction, no lock.
+        // Nothing stays open between probes: no transaction, no lock; the URL's application_name is back.
+        const pid = await target.readOnly(async (client) => (await client.query('SELECT pg_backend_pid() AS pid')).rows[0].pid);
         await tableHoldsRows(target, t('t'));
         const { rows } = await db.client.query(
-          `SELECT a.state, (SELECT count(*)::int FROM pg_locks l WHERE l.pid = a.pid AND l.relation IS NOT NULL) AS locks
-           FROM pg_stat_activity a WHERE a.application_name = 'migcheck' AND a.datname = current_database()`,
+          `SELECT a.state, a.application_name, (SELECT count(*)::int FROM pg_locks l WHERE l.pid = a.pid AND l.relation IS NOT NULL) AS locks
+           FROM pg_stat_activity a WHERE a.pid = $1`,
+          [pid],
         );
-        expect(rows).toEqual([{ state: 'idle', locks: 0 }]);
+        expect(rows).toEqual([{ state: 'idle', application_name: 'someone-else', locks: 0 }]);
       });
     });
   });

@@ -48,7 +48,7 @@ export interface Target {
 
 /**
  * A session that ends up idle inside a transaction (a caller's `work` that hangs between statements) would keep
- * its locks: the server ends it after this long.
+ * its locks, which block DDL and everything queued behind it: the server ends it after this long.
  */
 const IDLE_IN_TRANSACTION_MS = 30_000;
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -80,17 +80,10 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
 
   let serverVersionNum: number;
   try {
-    // Session defaults as a second line of defence: even a statement run outside readOnly() cannot write, and
-    // the URL's own application_name (which node-postgres lets win) is overridden.
-    const results = (await client.query(
-      `SET application_name = 'migcheck';
-       SET default_transaction_read_only = on;
-       SET statement_timeout = ${integer(settings.exactTimeoutMs)};
-       SET lock_timeout = ${integer(settings.lockTimeoutMs)};
-       SET idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS};
-       SELECT current_setting('server_version_num')::int AS version`,
-    )) as unknown as pg.QueryResult<{ version: number }>[];
-    serverVersionNum = results[results.length - 1]!.rows[0]!.version;
+    // No session-level SET: behind a pooler in transaction mode (PgBouncer), a session setting would stay on a
+    // server connection that the application uses next. Everything is set per transaction, in readOnly().
+    const { rows } = await client.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`);
+    serverVersionNum = rows[0]!.version;
   } catch (error) {
     await client.end().catch(() => {});
     throw new MigcheckError(`cannot use the target database ${where}: ${scrubbedMessage(error, url)}`);
@@ -106,8 +99,10 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     const next = queue.then(async () => {
       if (closed) throw new MigcheckError(`the connection to the target database ${where} is closed`);
       try {
+        // application_name again, locally: node-postgres lets an application_name in the URL win over ours.
         await client.query(
-          `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeout}; SET LOCAL lock_timeout = ${lockTimeout}`,
+          `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeout}; SET LOCAL lock_timeout = ${lockTimeout};
+           SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}; SET LOCAL application_name = 'migcheck'`,
         );
       } catch (error) {
         await client.query('ROLLBACK').catch(() => {});

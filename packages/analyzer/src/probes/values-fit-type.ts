@@ -7,7 +7,7 @@
 import type { QualifiedName } from '../changes/types.js';
 import type { Target } from './target.js';
 import { isFinding, resolve, sizeHint, type ColumnFacts } from './catalog.js';
-import { decideByQuery, provenEmpty } from './decide.js';
+import { decideByQuery, firstRowWhereAny, provenEmpty } from './decide.js';
 import { ProbeRun, type Finding, type Outcome } from './finding.js';
 import { quoteIdent, quoteLiteral, run } from './sql.js';
 import { asOf, hasSampledValues, sampledValueWhere } from './statistics.js';
@@ -20,6 +20,18 @@ const INTEGER_RANGES = new Map<number, { name: string; low: string; high: string
 ]);
 /** numeric, real, double precision: values that may lie between integers. */
 const FRACTIONAL_NUMBERS = new Set([1700, 700, 701]);
+/**
+ * Conversions that keep every value, by OID: from smallint, integer, bigint, real, varchar, date to these
+ * (unconstrained) types and back, nothing changes.
+ */
+const LOSSLESS = new Map<number, number[]>([
+  [21, [23, 20, 1700]],
+  [23, [20, 1700]],
+  [20, [1700]],
+  [700, [701]],
+  [1043, [25]],
+  [1082, [1114]],
+]);
 /** Categories whose values may be quoted in a finding: numbers, dates and times, booleans (not free text). */
 const QUOTABLE_CATEGORIES = new Set(['N', 'D', 'B', 'T']);
 
@@ -48,12 +60,20 @@ export async function valuesFitType(target: Target, table: QualifiedName, column
   if (to.oid === col.typeOid && (to.typmod === null ? !type.includes('(') : to.typmod === -1 || to.sql === col.type)) {
     return probe.finish('yes', 'exact', `${subject} is already of type ${col.type}`);
   }
+  const unconstrained = to.typmod === null ? !type.includes('(') : to.typmod === -1;
+  if (unconstrained && LOSSLESS.get(col.typeOid)?.includes(to.oid)) {
+    return probe.finish('yes', 'exact', `every ${col.elementType} value converts to ${to.display} and back unchanged`);
+  }
   const empty = await provenEmpty(probe, facts);
   if (empty?.ok && empty.value) return probe.finish('yes', 'exact', `${facts.name} is empty`);
 
   const integer = INTEGER_RANGES.get(to.oid);
   const rangeCheck = integer && (INTEGER_RANGES.has(col.typeOid) || FRACTIONAL_NUMBERS.has(col.typeOid));
-  const misfit = (v: string, how: 'operator' | 'text') => (rangeCheck ? outOfRange(col, v, integer) : roundTripChanges(probe, col, v, to, how));
+  /** Conditions on `v`, any of which means the value does not fit. */
+  const misfit = (v: string, how: 'operator' | 'text'): string[] =>
+    rangeCheck ? outOfRange(col, v, integer) : [`${v} IS NOT NULL AND (${roundTripChanges(probe, col, v, to, how)})`];
+  /** Separate queries let an index answer each range; without one, a single scan for all of them. */
+  const misfitQuery = (conditions: string[]) => (col.leadingIndex ? conditions : [conditions.map((c) => `(${c})`).join(' OR ')]);
   const quotable = QUOTABLE_CATEGORIES.has(col.category);
   const beyond = (value: string | null): string =>
     value === null
@@ -66,8 +86,8 @@ export async function valuesFitType(target: Target, table: QualifiedName, column
 
   // A sampled value that does not fit proves that one did not at the last ANALYZE.
   if (!probe.exact && hasSampledValues(col)) {
-    let sampled = await sampledValueWhere(probe, col, misfit('v', 'operator'));
-    if (!sampled.ok && sampled.failure.kind === 'undefined-operator') sampled = await sampledValueWhere(probe, col, misfit('v', 'text'));
+    let sampled = await sampledValueWhere(probe, col, misfit('v', 'operator').join(' OR '));
+    if (!sampled.ok && sampled.failure.kind === 'undefined-operator') sampled = await sampledValueWhere(probe, col, misfit('v', 'text').join(' OR '));
     if (sampled.ok && sampled.value !== null) return probe.finish('no', 'statistics', `pg_stats holds ${beyond(sampled.value)} in ${subject} ${asOf(facts)}`);
     if (!sampled.ok && sampled.failure.kind === 'data') {
       return probe.finish('no', 'statistics', `pg_stats holds a value of ${subject} that does not convert to ${to.display} (${sampled.failure.message}) ${asOf(facts)}`);
@@ -79,11 +99,11 @@ export async function valuesFitType(target: Target, table: QualifiedName, column
   if (empty && !empty.ok) return probe.failed(empty.failure, what, hint);
 
   const ref = quoteIdent(col.name);
-  const query = (condition: string) => `SELECT ${ref}::text AS value FROM ${facts.sql} WHERE ${ref} IS NOT NULL AND (${condition}) LIMIT 1`;
+  const query = (conditions: string[]) => firstRowWhereAny(`${ref}::text AS value`, facts.sql, conditions);
   let found: string | null = null;
   return decideByQuery(probe, {
-    sql: query(misfit(ref, 'operator')),
-    ...(rangeCheck ? {} : { fallbackSql: query(misfit(ref, 'text')) }),
+    sql: query(misfitQuery(misfit(ref, 'operator'))),
+    ...(rangeCheck ? {} : { fallbackSql: query(misfitQuery(misfit(ref, 'text'))) }),
     whenFound: 'no',
     what,
     hint,
@@ -118,12 +138,13 @@ async function targetType(probe: ProbeRun, type: string): Promise<Outcome<Target
     : { ok: true, value: { oid: Number(row.oid), sql: type, display: type, typmod: null } };
 }
 
-/** For a number converted to an integer type: outside its range, or not a whole number (the cast would round). */
-function outOfRange(col: ColumnFacts, v: string, range: { low: string; high: string }): string {
-  const bounds = `${v} < ${range.low} OR ${v} > ${range.high}`;
-  if (!FRACTIONAL_NUMBERS.has(col.typeOid)) return bounds;
-  // NaN sorts above every number (so it is out of range); trunc() of an infinity is never reached.
-  return `${bounds} OR ${v} <> trunc(${v})`;
+/**
+ * For a number converted to an integer type: above its range, below it, or not a whole number (the cast would
+ * round). NaN sorts above every number, so it is out of range. A NULL satisfies none of them.
+ */
+function outOfRange(col: ColumnFacts, v: string, range: { low: string; high: string }): string[] {
+  const bounds = [`${v} > ${range.high}`, `${v} < ${range.low}`];
+  return FRACTIONAL_NUMBERS.has(col.typeOid) ? [...bounds, `${v} <> trunc(${v})`] : bounds;
 }
 
 /**
@@ -138,11 +159,12 @@ function roundTripChanges(probe: ProbeRun, col: ColumnFacts, v: string, to: Targ
 }
 
 function isOutside(value: string, range: { low: string; high: string }): boolean {
+  if (/^-?Infinity$/.test(value)) return true;
   try {
     const n = BigInt(value.split('.')[0]!);
     return n < BigInt(range.low) || n > BigInt(range.high);
   } catch {
-    return true;
+    return false; // NaN
   }
 }
 
