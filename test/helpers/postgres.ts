@@ -9,10 +9,10 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import { findFreePort } from '../../packages/analyzer/src/shadow/embedded.js';
 
 export interface TestPostgres {
   /** Connection URL of a superuser on the server's `postgres` database. */
@@ -129,19 +129,6 @@ async function startEmbeddedPostgres(): Promise<TestPostgres> {
   };
 }
 
-/** Asks the OS for a free TCP port by binding port 0, then releases it for the server. */
-async function findFreePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      const port = typeof address === 'object' && address ? address.port : undefined;
-      probe.close(() => (port ? resolve(port) : reject(new Error('could not determine a free port'))));
-    });
-  });
-}
 
 /** Fails with a clear message when the server cannot be reached, instead of every test failing on its own. */
 async function waitUntilAcceptingQueries(url: string, timeoutMs = 30_000): Promise<void> {

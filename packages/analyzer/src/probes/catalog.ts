@@ -4,7 +4,8 @@
  * NOT NULL and `pg_stats` row.
  */
 import type { QualifiedName } from '../changes/types.js';
-import type { Finding, ProbeRun } from './finding.js';
+import { ProbeRun, type Finding } from './finding.js';
+import type { Target } from './target.js';
 import { display, qualified, run } from './sql.js';
 
 export interface TableFacts {
@@ -194,7 +195,7 @@ export async function resolve(probe: ProbeRun, table: QualifiedName, columnNames
   };
 }
 
-export function isFinding(value: Resolved | Finding): value is Finding {
+export function isFinding<T extends object>(value: T | Finding): value is Finding {
   return 'answer' in value;
 }
 
@@ -210,4 +211,21 @@ export function sizeHint(table: TableFacts): string {
   const rows = table.reltuples >= 0 ? table.reltuples : table.liveTuples;
   if (rows === null || rows < 0 || (table.reltuples < 0 && rows === 0)) return 'size unknown: never analyzed';
   return `~${Math.round(rows).toLocaleString('en-US').replace(/,/g, ' ')} rows`;
+}
+
+/** A probe about one column: the run, its table and column facts, and how findings name it (`table.column`). */
+export interface ResolvedColumn {
+  probe: ProbeRun;
+  facts: TableFacts;
+  column: ColumnFacts;
+  subject: string;
+}
+
+/** Starts a probe on one column and resolves it in the catalog; a missing table or column is the finding. */
+export async function resolveColumn(target: Target, table: QualifiedName, columnName: string): Promise<ResolvedColumn | Finding> {
+  const probe = new ProbeRun(target);
+  const resolved = await resolve(probe, table, [columnName]);
+  if (isFinding(resolved)) return resolved;
+  const column = resolved.columns[0]!;
+  return { probe, facts: resolved.table, column, subject: `${resolved.table.name}.${column.name}` };
 }

@@ -9,19 +9,16 @@
  */
 import type { QualifiedName } from '../changes/types.js';
 import type { Target } from './target.js';
-import { isFinding, resolve, sizeHint, type ColumnFacts } from './catalog.js';
+import { isFinding, resolveColumn, sizeHint, type ColumnFacts } from './catalog.js';
 import { decideByQuery, firstRowWhereAny, provenEmpty } from './decide.js';
-import { percent, ProbeRun, type Finding } from './finding.js';
+import { percent, type Finding, type ProbeRun } from './finding.js';
 import { quoteIdent } from './sql.js';
 import { asOf, hasSampledValues, sampledValueWhere } from './statistics.js';
 
 export async function columnHoldsData(target: Target, table: QualifiedName, column: string): Promise<Finding> {
-  const probe = new ProbeRun(target);
-  const resolved = await resolve(probe, table, [column]);
+  const resolved = await resolveColumn(target, table, column);
   if (isFinding(resolved)) return resolved;
-  const { table: facts } = resolved;
-  const col = resolved.columns[0]!;
-  const subject = `${facts.name}.${col.name}`;
+  const { probe, facts, column: col, subject } = resolved;
 
   if (col.generated) {
     return probe.finish('no', 'exact', `${subject} is a generated column: its values are computed from other columns, dropping it loses nothing`);

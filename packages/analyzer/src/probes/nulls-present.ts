@@ -4,19 +4,16 @@
  */
 import type { QualifiedName } from '../changes/types.js';
 import type { Target } from './target.js';
-import { isFinding, resolve, sizeHint } from './catalog.js';
+import { isFinding, resolveColumn, sizeHint } from './catalog.js';
 import { decideByQuery, provenEmpty } from './decide.js';
-import { percent, ProbeRun, type Finding } from './finding.js';
+import { percent, type Finding } from './finding.js';
 import { quoteIdent } from './sql.js';
 import { asOf } from './statistics.js';
 
 export async function nullsPresent(target: Target, table: QualifiedName, column: string): Promise<Finding> {
-  const probe = new ProbeRun(target);
-  const resolved = await resolve(probe, table, [column]);
+  const resolved = await resolveColumn(target, table, column);
   if (isFinding(resolved)) return resolved;
-  const { table: facts } = resolved;
-  const col = resolved.columns[0]!;
-  const subject = `${facts.name}.${col.name}`;
+  const { probe, facts, column: col, subject } = resolved;
 
   if (col.notNull) return probe.finish('no', 'exact', `${subject} is NOT NULL (a validated constraint), so it holds no NULL`);
   const empty = await provenEmpty(probe, facts);

@@ -6,9 +6,9 @@
  */
 import type { QualifiedName } from '../changes/types.js';
 import type { Target } from './target.js';
-import { isFinding, resolve, sizeHint, type ColumnFacts } from './catalog.js';
+import { isFinding, resolveColumn, sizeHint, type ColumnFacts } from './catalog.js';
 import { decideByQuery, firstRowWhereAny, provenEmpty } from './decide.js';
-import { ProbeRun, type Finding, type Outcome } from './finding.js';
+import { type Finding, type Outcome, type ProbeRun } from './finding.js';
 import { quoteIdent, quoteLiteral, run } from './sql.js';
 import { asOf, hasSampledValues, sampledValueWhere } from './statistics.js';
 
@@ -45,12 +45,9 @@ interface TargetType {
 }
 
 export async function valuesFitType(target: Target, table: QualifiedName, column: string, type: string): Promise<Finding> {
-  const probe = new ProbeRun(target);
-  const resolved = await resolve(probe, table, [column]);
+  const resolved = await resolveColumn(target, table, column);
   if (isFinding(resolved)) return resolved;
-  const { table: facts } = resolved;
-  const col = resolved.columns[0]!;
-  const subject = `${facts.name}.${col.name}`;
+  const { probe, facts, column: col, subject } = resolved;
 
   const typeOutcome = await targetType(probe, type);
   if (!typeOutcome.ok) return probe.failed(typeOutcome.failure, `reading type ${type}`);

@@ -259,7 +259,7 @@ async function postmasterPid(dataDir: string): Promise<number | undefined> {
 }
 
 /** Asks the OS for a free TCP port by binding port 0, then releases it for the server. */
-function findFreePort(): Promise<number> {
+export function findFreePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.unref();
