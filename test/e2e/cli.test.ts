@@ -188,9 +188,12 @@ describe('the shadow database, through the CLI', () => {
     const change = reportSchema.parse(JSON.parse(result.stdout)).migrations[0]!;
     expect(change.history).toEqual({ replayed: 3, cached: false });
     expect(change.changes[0]).toMatchObject({ verdict: 'safe', evidence: 'catalog', rollback: ['ALTER TABLE public.users ALTER COLUMN age TYPE integer;'] });
-    // The same history again: from the cache.
+    // The same history again: from the cache. The text says on what evidence each verdict rests.
     const again = reportSchema.parse(JSON.parse(migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--format', 'json', '--quiet', ...args]).stdout));
     expect(again.migrations[0]!.history).toEqual({ replayed: 3, cached: true });
+    const text = migcheck(['lint', `${shop}/000004_widen_age.up.sql`, '--quiet', ...args]).stdout;
+    expect(text).toMatch(/alter-column-type +public\.users\.age \[catalog\]/);
+    expect(text).toContain('prior schema: 3 earlier migrations replayed in the shadow database (from the cache)');
   });
 
   it('verify rehearses every migration and prints what it proved', () => {

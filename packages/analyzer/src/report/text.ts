@@ -63,6 +63,9 @@ function formatEvidence(migration: MigrationReport, paint: Paint): string[] {
   const label = (text: string) => `  ${paint(DIM, text)}`;
   if (migration.history?.failure) {
     lines.push(`${label('history:')} could not replay the earlier migrations (${migration.history.failure}); verdicts rest on the statements alone`);
+  } else if (migration.history) {
+    const { replayed, cached } = migration.history;
+    lines.push(`${label('prior schema:')} ${replayed} earlier migration${replayed === 1 ? '' : 's'} replayed in the shadow database${cached ? ' (from the cache)' : ''}`);
   }
   const rehearsal = migration.rehearsal;
   if (!rehearsal) return lines;
@@ -88,7 +91,8 @@ function formatChange(change: ChangeReport, verdict: (value: Verdict) => string,
   const label = verdict(change.verdict);
   const pad = ' '.repeat(Math.max(1, 13 - change.verdict.length));
   const acknowledged = change.acknowledged ? paint(DIM, ' (acknowledged)') : '';
-  const lines = [`  ${where}${label}${pad}${change.rule.padEnd(19)} ${change.object}${acknowledged}`];
+  const evidence = paint(DIM, ` [${change.evidence}]`);
+  const lines = [`  ${where}${label}${pad}${change.rule.padEnd(19)} ${change.object}${evidence}${acknowledged}`];
   const indent = '         ';
   lines.push(`${indent}${change.reason}`);
   if (change.rollback.length > 0) {
