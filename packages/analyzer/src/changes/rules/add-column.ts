@@ -32,8 +32,9 @@ rollback becomes risky, and the data must be backed up first, or the column kept
 ignores it). The data check "does the column hold data (non-NULL and different from its default)?"
 decides which.
 
-ADD COLUMN IF NOT EXISTS is risky: the column may have existed before the migration, and dropping it
-would destroy data the old application uses.`,
+ADD COLUMN IF NOT EXISTS is risky without the prior schema: the column may have existed before the
+migration, and dropping it would destroy data the old application uses. With the prior schema, a column
+that existed means nothing to undo.`,
   on: ['AlterTableCmd:AT_AddColumn'],
   recognise(command, context) {
     const column = payload<ColumnDef>(command.def, 'ColumnDef');

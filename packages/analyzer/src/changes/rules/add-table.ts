@@ -25,8 +25,9 @@ table) and dropping the table. While the table holds no rows nothing is lost: sa
 rows, the rollback is risky: back the table up, drop it, deploy the old application version (the data
 is preserved in the backup). The data check "does the table hold rows?" decides which.
 
-CREATE TABLE IF NOT EXISTS is risky (the table may have existed before, with data the old application
-uses), and so is CREATE TABLE … AS / SELECT … INTO, which fills the table as it creates it.
+CREATE TABLE IF NOT EXISTS is risky without the prior schema (the table may have existed before, with
+data the old application uses); with it, an existing table means nothing to undo. CREATE TABLE … AS and
+SELECT … INTO are risky: they fill the table as they create it.
 A temporary table disappears with the session: nothing to roll back.`,
   on: ['CreateStmt', 'CreateTableAsStmt', 'SelectStmt'],
   recognise(node, context) {

@@ -23,8 +23,9 @@ export const dropColumn = defineRule<AlterTableCmd, DropColumn>({
 column's definition can be recreated, but not its values, so the only way on is a forward fix. The
 options that remain are: restore the data from a backup, accept the loss, or recreate the values from
 logs. Before the deploy, the data check "does the column hold data?" tells whether anything would be
-lost; the safe pattern is to stop using the column in one release and drop it in a later one, after a
-backup.`,
+lost: a column that is empty then (plan --database-url, migration pending) is safe to drop, since its
+definition comes back from the prior schema. The safe pattern is to stop using the column in one
+release and drop it in a later one, after a backup.`,
   on: ['AlterTableCmd:AT_DropColumn'],
   recognise(command, context) {
     if (!command.name) return undefined;
