@@ -11,9 +11,7 @@ import { afterAll, describe, expect, inject, it } from 'vitest';
 import { plan, type PlanOptions } from '../packages/analyzer/src/commands.js';
 import type { ChangeReport, Report } from '../packages/analyzer/src/report/schema.js';
 import { reportSchema } from '../packages/analyzer/src/report/schema.js';
-import { parseSql } from '../packages/analyzer/src/source/parse.js';
-import { SqlText } from '../packages/analyzer/src/source/sql-text.js';
-import { createScratchDatabase, type ScratchDatabase } from './helpers/database.js';
+import { createScratchDatabase, runStatements, type ScratchDatabase } from './helpers/database.js';
 
 const databases: ScratchDatabase[] = [];
 afterAll(async () => {
@@ -31,9 +29,7 @@ interface Scenario {
   untracked?: boolean;
 }
 
-async function run(db: ScratchDatabase, sql: string): Promise<void> {
-  for (const statement of parseSql(new SqlText(sql), 'setup.sql')) await db.client.query(statement.text);
-}
+const run = (db: ScratchDatabase, sql: string) => runStatements(db.client, sql);
 
 /** A target database in the scenario's state, and the migrations directory. */
 async function target(scenario: Scenario): Promise<{ db: ScratchDatabase; dir: string }> {

@@ -8,20 +8,15 @@ import { diffSnapshots, formatDifferences } from '../packages/analyzer/src/catal
 import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/snapshot.js';
 import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
 import { buildReport } from '../packages/analyzer/src/report/build.js';
-import { parseSql } from '../packages/analyzer/src/source/parse.js';
-import { SqlText } from '../packages/analyzer/src/source/sql-text.js';
 import { migrationFromSql } from './helpers/analyze.js';
-import { createScratchDatabase, type ScratchDatabase } from './helpers/database.js';
+import { createScratchDatabase, runStatements, type ScratchDatabase } from './helpers/database.js';
 
 const databases: ScratchDatabase[] = [];
 afterAll(async () => {
   await Promise.all(databases.map((db) => db.drop()));
 });
 
-/** Runs a script statement by statement (CONCURRENTLY cannot run in a multi-statement query). */
-async function runScript(db: ScratchDatabase, sql: string): Promise<void> {
-  for (const statement of parseSql(new SqlText(sql), 'script.sql')) await db.client.query(statement.text);
-}
+const runScript = (db: ScratchDatabase, sql: string) => runStatements(db.client, sql);
 
 /**
  * Applies the migrations in order, then migcheck's rollback; returns the schema differences. With

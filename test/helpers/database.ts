@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { loadParser, parseSql } from '../../packages/analyzer/src/source/parse.js';
+import { SqlText } from '../../packages/analyzer/src/source/sql-text.js';
 import { inject } from 'vitest';
 
 export interface ScratchDatabase {
@@ -69,4 +71,10 @@ function databaseUrl(serverUrl: string, database: string): string {
 
 function quoteIdentifier(identifier: string): string {
   return `"${identifier.replace(/"/g, '""')}"`;
+}
+
+/** Runs a SQL script statement by statement (CONCURRENTLY cannot run in a multi-statement query). */
+export async function runStatements(client: pg.Client, sql: string): Promise<void> {
+  await loadParser();
+  for (const statement of parseSql(new SqlText(sql), 'script.sql')) await client.query(statement.text);
 }

@@ -4,14 +4,12 @@
  */
 import type { SchemaSnapshot } from '../../packages/analyzer/src/catalog/snapshot.js';
 import { readSchemaSnapshot } from '../../packages/analyzer/src/catalog/snapshot.js';
-import { parseSql } from '../../packages/analyzer/src/source/parse.js';
-import { SqlText } from '../../packages/analyzer/src/source/sql-text.js';
-import { createScratchDatabase } from './database.js';
+import { createScratchDatabase, runStatements } from './database.js';
 
 export async function priorOf(setup: string): Promise<SchemaSnapshot> {
   const db = await createScratchDatabase('prior');
   try {
-    for (const statement of parseSql(new SqlText(setup), 'setup.sql')) await db.client.query(statement.text);
+    await runStatements(db.client, setup);
     return await readSchemaSnapshot(db.client);
   } finally {
     await db.drop();

@@ -10,22 +10,13 @@ import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
 import { discoverMigrations } from '../source/discover.js';
 import { openShadow } from './index.js';
-import { runningEmbeddedServers } from './embedded.js';
+import { isAlive, runningEmbeddedServers } from './embedded.js';
 import { serverActivity } from './server.js';
 
 const temporary: string[] = [];
 afterAll(async () => {
   await Promise.all(temporary.map((dir) => rm(dir, { recursive: true, force: true })));
 });
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 function portAnswers(port: number): Promise<boolean> {
   return new Promise((resolve) => {

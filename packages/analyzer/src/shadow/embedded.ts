@@ -224,7 +224,8 @@ async function stopPostmaster(pid: number | undefined, timeoutMs = 10_000): Prom
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process exists (EPERM: it does, but belongs to another user). */
+export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

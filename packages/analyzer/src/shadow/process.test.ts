@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
+import { isAlive } from './embedded.js';
 
 const SUPPORT = fileURLToPath(new URL('./test-support/', import.meta.url));
 const serverUrl = inject('postgresUrl');
@@ -71,15 +72,6 @@ async function existingDatabases(names: string[]): Promise<string[]> {
     return rows.map((row) => row.datname);
   } finally {
     await admin.end();
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
