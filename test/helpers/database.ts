@@ -7,6 +7,7 @@ import pg from 'pg';
 import { loadParser, parseSql } from '../../packages/analyzer/src/source/parse.js';
 import { SqlText } from '../../packages/analyzer/src/source/sql-text.js';
 import { inject } from 'vitest';
+import type { TargetServer } from './global-setup.js';
 
 export interface ScratchDatabase {
   /** The database's name on the server. */
@@ -22,8 +23,16 @@ export interface ScratchDatabase {
 /** Postgres truncates identifiers to 63 bytes; keep the random suffix intact. */
 const MAX_PREFIX_LENGTH = 40;
 
-export async function createScratchDatabase(prefix = 'scratch'): Promise<ScratchDatabase> {
-  const serverUrl = inject('postgresUrl');
+/**
+ * The servers the target-database tests run against (`describe.each(targetServers())`): the run's server, and
+ * the production-like Debian one (JIT on) when it is installed (always under CI).
+ */
+export function targetServers(): TargetServer[] {
+  return inject('targetServers');
+}
+
+/** A fresh database on the run's server, or on `serverUrl` (one of `targetServers()`). */
+export async function createScratchDatabase(prefix = 'scratch', serverUrl: string = inject('postgresUrl')): Promise<ScratchDatabase> {
   const safePrefix = prefix.toLowerCase().replace(/[^a-z0-9_]+/g, '_').slice(0, MAX_PREFIX_LENGTH) || 'scratch';
   const name = `${safePrefix}_${randomBytes(6).toString('hex')}`;
 

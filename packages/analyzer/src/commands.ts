@@ -102,6 +102,8 @@ export interface TargetDatabase {
   probeTimeoutMs?: number;
   exactTimeoutMs?: number;
   lockTimeoutMs?: number;
+  /** How long connecting to the target may take (default 10 s); every query also has a client-side deadline. */
+  connectTimeoutMs?: number;
 }
 
 export interface PlanOptions extends AnalyzeOptions {
@@ -129,34 +131,36 @@ async function planAgainstDatabase(paths: string[], options: PlanOptions, databa
   const migrations = discoverMigrations(paths, options.cwd ? { cwd: options.cwd } : {});
   const staticAnalysis = await analyzeMigrations(migrations);
   const probesModule = await import('./probes/index.js');
-  const { readTrackingRecords, stateFromCatalog, stateFromTracking } = await import('./state/tracking.js');
-  const { readSchemaSnapshot } = await import('./catalog/snapshot.js');
+  const { stateFromTracking } = await import('./state/tracking.js');
+  const { noteUnreadSchema, readTargetCatalog, stateWithoutTracking } = await import('./state/target-catalog.js');
   const target = await probesModule.openTarget({
     url: database.url,
     ...(database.exact !== undefined ? { exact: database.exact } : {}),
     ...(database.probeTimeoutMs !== undefined ? { probeTimeoutMs: database.probeTimeoutMs } : {}),
     ...(database.exactTimeoutMs !== undefined ? { exactTimeoutMs: database.exactTimeoutMs } : {}),
     ...(database.lockTimeoutMs !== undefined ? { lockTimeoutMs: database.lockTimeoutMs } : {}),
+    ...(database.connectTimeoutMs !== undefined ? { connectTimeoutMs: database.connectTimeoutMs } : {}),
   });
   try {
-    const { snapshot: current, tracking } = await target.readOnly(
-      async (client) => ({ snapshot: await readSchemaSnapshot(client), tracking: await readTrackingRecords(client) }),
-      CATALOG_READ_TIMEOUT_MS,
-    );
+    // Either read may fail (a table locked by a stuck migration, a refusal): the plan goes on without it, saying why.
+    const catalog = await readTargetCatalog(target);
+    const current = catalog.snapshot ?? undefined;
     const probes = bindProbes(probesModule, target);
     const states = new Map<Migration, StateDecision>();
     staticAnalysis.forEach((analyzed) => {
       const given = database.state && database.state !== 'auto' ? { state: database.state, how: `given: --state ${database.state}` } : undefined;
-      states.set(analyzed.migration, given ?? stateFromTracking(analyzed.migration, tracking) ?? stateFromCatalog(analyzed, current));
+      const tracked = catalog.tracking ? stateFromTracking(analyzed.migration, catalog.tracking) : undefined;
+      const decided = given ?? tracked;
+      states.set(analyzed.migration, decided ? noteUnreadSchema(decided, catalog) : stateWithoutTracking(analyzed, catalog));
     });
 
     // The schema before a migration: the target's own catalog for the first pending one (everything before
     // it is applied); the shadow's replay of the history otherwise.
     const firstNotApplied = staticAnalysis.find((analyzed) => states.get(analyzed.migration)?.state !== 'applied')?.migration;
-    const targetIsPrior = firstNotApplied && states.get(firstNotApplied)?.state === 'pending' ? firstNotApplied : undefined;
+    const targetIsPrior = current && firstNotApplied && states.get(firstNotApplied)?.state === 'pending' ? firstNotApplied : undefined;
     const replayed = staticAnalysis.filter((analyzed) => analyzed.migration.directory && analyzed.migration !== targetIsPrior);
     const { priors, history } = await replayHistory(options, replayed.map((analyzed) => analyzed.migration));
-    if (targetIsPrior) priors.set(targetIsPrior, current);
+    if (targetIsPrior && current) priors.set(targetIsPrior, current);
 
     const planned: AnalyzedMigration[] = [];
     for (const analyzed of staticAnalysis) {
@@ -166,7 +170,7 @@ async function planAgainstDatabase(paths: string[], options: PlanOptions, databa
       const assumed: MigrationState[] = decision.state === 'unknown' ? ['applied', 'pending'] : [decision.state];
       const versions: AnalyzedMigration[] = [];
       for (const state of assumed) {
-        const context = { state, target: current, ...(prior ? { prior } : {}) };
+        const context = { state, ...(current ? { target: current } : {}), ...(prior ? { prior } : {}) };
         versions.push(await withDataChecks(analyzeMigration(analyzed.migration, context), context, probes));
       }
       planned.push(versions.length === 1 ? versions[0]! : worseOfBoth(versions[0]!, versions[1]!));
@@ -176,9 +180,6 @@ async function planAgainstDatabase(paths: string[], options: PlanOptions, databa
     await target.close();
   }
 }
-
-/** Reading the target's catalog is one read-only query set; a large schema takes seconds, not minutes. */
-const CATALOG_READ_TIMEOUT_MS = 120_000;
 
 function bindProbes(module: typeof import('./probes/index.js'), target: import('./probes/index.js').Target): DataProbes {
   return {
@@ -218,6 +219,12 @@ export async function verify(paths: string[], options: Omit<AnalyzeOptions, 'sha
   await withShadow(options, async (shadow) => {
     for (const [index, migration] of migrations.entries()) {
       progress(`rehearsing ${index + 1}/${migrations.length} (${migration.id})`);
+      if (migration.code) {
+        // Nothing to rehearse: its SQL is not known. Its analysis says so (risky), and later migrations find
+        // their history unreplayable at this step.
+        analyzed.push(analyzeMigration(migration));
+        continue;
+      }
       const result = await rehearseMigration(shadow, migration, (prior) => analyzeMigration(migration, { prior }));
       rehearsals.set(migration, result);
       analyzed.push('analysis' in result ? withRehearsalEvidence(result) : analyzeMigration(migration));

@@ -17,4 +17,6 @@ export { CHANGE_KINDS, VERDICTS, EVIDENCE, type ChangeKind, type Verdict, type E
 export { MigcheckError, InputError, UsageError } from './errors.js';
 export { discoverMigrations, historyOf, type Migration, type MigrationDirectory, type SqlSource } from './source/discover.js';
 export { VERSION } from './version.js';
+// Untrusted text (names, paths, server messages) made safe to print on a terminal or in a log: one line, no control bytes.
+export { visible } from './sql/visible.js';
 export { readSchemaSnapshot, diffSnapshots, formatDifferences, type SchemaSnapshot, type SchemaDifference, type Queryable } from './catalog/index.js';

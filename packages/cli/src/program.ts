@@ -1,7 +1,7 @@
 /**
  * The migcheck command line: argument parsing and output only. Everything else is the analyzer's.
- * Exit codes (DESIGN.md): 0 nothing at or above --fail-on; 1 something is; 2 usage error,
- * unreadable or unparsable input.
+ * Exit codes (DESIGN.md): 0 nothing at or above --fail-on; 1 something is; 2 anything that is not a verdict:
+ * usage error, unreadable or unparsable input, an unreachable database, a crash.
  */
 import {
   FORMATS,
@@ -14,6 +14,7 @@ import {
   ruleDoc,
   ruleDocs,
   verify,
+  visible,
   type AnalyzeOptions,
   type FailOn,
   type Format,
@@ -22,6 +23,7 @@ import {
   UsageError,
 } from '@migcheck/analyzer';
 import { Command, CommanderError, Option } from 'commander';
+import { CRASH_EXIT_CODE, crashReport } from './crash.js';
 
 export interface Io {
   stdout: (text: string) => void;
@@ -58,7 +60,7 @@ function shadowOptions(flags: AnalyzeFlags, io: Io): ShadowOptions {
   return {
     ...(flags.shadowUrl ? { url: flags.shadowUrl } : {}),
     ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
-    ...(flags.quiet ? {} : { onProgress: (message: string) => io.stderr(`migcheck: ${message}\n`) }),
+    ...(flags.quiet ? {} : { onProgress: (message: string) => io.stderr(`migcheck: ${visible(message)}\n`) }),
   };
 }
 
@@ -152,10 +154,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       // --help and --version end parsing with a "success" error.
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof MigcheckError) {
-      io.stderr(`migcheck: ${error.message}\n`);
-      return 2;
-    }
-    throw error;
+    // Anything else is not a verdict: one line, exit 2 (never 1, which says a change reached --fail-on).
+    io.stderr(crashReport(error, io.env));
+    return CRASH_EXIT_CODE;
   }
 }

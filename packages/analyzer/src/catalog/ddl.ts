@@ -4,8 +4,8 @@
  * pg_get_triggerdef, format_type, pg_get_expr, read with an empty search_path so every name is
  * schema-qualified); this module only puts them into the statement around them.
  */
-import { quoteIdent, quoteLiteral, sqlName } from '../changes/naming.js';
-import type { QualifiedName } from '../changes/types.js';
+import { quoteIdent, quoteLiteral, sqlName } from '../sql/quote.js';
+import type { QualifiedName } from '../sql/name.js';
 import type {
   ColumnInfo,
   CompositeTypeInfo,

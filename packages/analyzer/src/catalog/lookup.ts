@@ -2,8 +2,8 @@
  * Pure look-ups in a schema snapshot, by the names a migration uses. The rules use them to complete a
  * rollback from the schema as it was before the migration (the old type, the dropped index's definition…).
  */
-import { sqlName } from '../changes/naming.js';
-import type { QualifiedName } from '../changes/types.js';
+import { serverQuotedName } from '../sql/quote.js';
+import type { QualifiedName } from '../sql/name.js';
 import {
   qualifiedName,
   type ColumnInfo,
@@ -125,7 +125,7 @@ export function tableOf(constraint: ConstraintInfo): QualifiedName {
 /** Foreign keys of any table that reference a primary key or unique constraint's table. */
 export function referencingForeignKeys(prior: SchemaSnapshot, table: QualifiedName, key: ConstraintInfo): ConstraintInfo[] {
   if (key.type !== 'primary key' && key.type !== 'unique') return [];
-  const target = `REFERENCES ${sqlName(table)}(`;
+  const target = `REFERENCES ${serverQuotedName(table)}(`;
   return Object.values(prior.constraints).filter((constraint) => constraint.type === 'foreign key' && constraint.definition.includes(target));
 }
 
@@ -195,7 +195,7 @@ export function findOwner(prior: SchemaSnapshot, lookup: PropertyLookup): string
  * search_path, so every reference is schema-qualified): DROP VIEW would fail on them.
  */
 export function dependentViews(prior: SchemaSnapshot, relation: QualifiedName): string[] {
-  const reference = new RegExp(`(^|[^\\w."])${sqlName(relation).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w"])`);
+  const reference = new RegExp(`(^|[^\\w."])${serverQuotedName(relation).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}($|[^\\w"])`);
   return [...Object.values(prior.views), ...Object.values(prior.materializedViews)]
     .filter((view) => !(view.schema === relation.schema && view.name === relation.name) && reference.test(view.definition))
     .map((view) => qualifiedName(view.schema, view.name));

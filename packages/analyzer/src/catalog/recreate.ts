@@ -2,8 +2,8 @@
  * Recreating a dropped or replaced object as it was in the prior schema: its definition, comment and
  * grants. Used by the drop-object and replace-object rules.
  */
-import { quoteIdent, sqlName } from '../changes/naming.js';
-import type { QualifiedName } from '../changes/types.js';
+import { quoteIdent, sqlName } from '../sql/quote.js';
+import type { QualifiedName } from '../sql/name.js';
 import {
   commentOn,
   createComposite,

@@ -49,6 +49,11 @@ export interface SchemaSnapshot {
   constraints: Record<string, ConstraintInfo>;
   /** User triggers (not the internal ones behind foreign keys). Key: `schema.table.trigger`. */
   triggers: Record<string, TriggerInfo>;
+  /**
+   * Rewrite rules on tables (`CREATE RULE … ON UPDATE TO t DO ALSO …`; not the `_RETURN` rule of a view). Key:
+   * `schema.table.rule`. Absent in snapshots read before rules were recorded: then they are unknown.
+   */
+  rules?: Record<string, TableRuleInfo>;
   /** Row-level security policies. Key: `schema.table.policy`. */
   policies: Record<string, PolicyInfo>;
   /** Functions, procedures and aggregates. Key: `schema.name(identity arguments)`. */
@@ -284,6 +289,17 @@ export interface ConstraintInfo {
   comment: string | null;
 }
 
+export interface TableRuleInfo {
+  schema: string;
+  /** `schema.table`. */
+  table: string;
+  name: string;
+  /** `pg_get_ruledef()`. */
+  definition: string;
+  /** Like a trigger's: a disabled rule does not fire. */
+  enabled: 'origin' | 'replica' | 'always' | 'disabled';
+}
+
 export interface TriggerInfo {
   schema: string;
   /** `schema.table` (or view). */
@@ -397,6 +413,7 @@ export async function readSchemaSnapshot(db: Queryable, options: ReadSchemaSnaps
       indexes: await readIndexes(db, inScope),
       constraints: await readConstraints(db, inScope),
       triggers: await readTriggers(db, inScope),
+      rules: await readTableRules(db, inScope),
       policies: await readPolicies(db, inScope),
       functions: await readFunctions(db, inScope, withPrivileges),
     };
@@ -1181,6 +1198,31 @@ async function readTriggers(db: Queryable, schemas: string[]): Promise<Record<st
         definition: row.definition,
         enabled: TRIGGER_ENABLED[row.enabled] ?? 'origin',
         comment: row.comment,
+      },
+    ]),
+  );
+}
+
+async function readTableRules(db: Queryable, schemas: string[]): Promise<Record<string, TableRuleInfo>> {
+  const { rows } = await db.query<{ schema: string; table_name: string; name: string; definition: string; enabled: string }>(
+    `SELECT rel_ns.nspname AS schema, rel.relname AS table_name, r.rulename AS name,
+       pg_get_ruledef(r.oid) AS definition, r.ev_enabled::text AS enabled
+     FROM pg_rewrite AS r
+     JOIN pg_class AS rel ON rel.oid = r.ev_class
+     JOIN pg_namespace AS rel_ns ON rel_ns.oid = rel.relnamespace
+     WHERE ${ownedByRelationInScope('rel')}
+       AND r.rulename <> '_RETURN'`,
+    [schemas],
+  );
+  return toRecord(
+    rows.map((row) => [
+      qualifiedName(row.schema, row.table_name, row.name),
+      {
+        schema: row.schema,
+        table: qualifiedName(row.schema, row.table_name),
+        name: row.name,
+        definition: row.definition,
+        enabled: TRIGGER_ENABLED[row.enabled] ?? 'origin',
       },
     ]),
   );

@@ -11,6 +11,10 @@ import { addIndex } from './rules/add-index.js';
 import { addTable } from './rules/add-table.js';
 import { alterColumnType } from './rules/alter-column-type.js';
 import { alterObject } from './rules/alter-object.js';
+import { attachPartition } from './rules/attach-partition.js';
+import { cluster } from './rules/cluster.js';
+import { codeMigration } from './rules/code-migration.js';
+import { createExtension } from './rules/create-extension.js';
 import { createObject } from './rules/create-object.js';
 import { dataChange } from './rules/data-change.js';
 import { dropColumn } from './rules/drop-column.js';
@@ -21,6 +25,9 @@ import { dropNotNull } from './rules/drop-not-null.js';
 import { dropObject } from './rules/drop-object.js';
 import { dropTable } from './rules/drop-table.js';
 import { proceduralCode } from './rules/procedural-code.js';
+import { noInherit } from './rules/no-inherit.js';
+import { refreshMaterializedView } from './rules/refresh-materialized-view.js';
+import { relationSettings } from './rules/relation-settings.js';
 import { renameColumn } from './rules/rename-column.js';
 import { renameObject } from './rules/rename-object.js';
 import { renameTable } from './rules/rename-table.js';
@@ -47,12 +54,19 @@ export const RULES: readonly Rule[] = [
   setDefault,
   dropDefault,
   addEnumValue,
+  createExtension,
   createObject,
   dropObject,
   replaceObject,
+  cluster,
+  refreshMaterializedView,
+  attachPartition,
+  noInherit,
+  relationSettings,
   alterObject,
   dataChange,
   proceduralCode,
+  codeMigration,
   unknownStatement,
 ];
 

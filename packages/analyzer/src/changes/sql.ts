@@ -4,9 +4,9 @@
  */
 import type { Node, ObjectWithArgs, RoleSpec, TypeName } from 'libpg-query';
 import { payload, qualifyNames, strings } from './ast.js';
-import { quoteIdent, sqlName } from './naming.js';
+import { quoteIdent, sqlName } from '../sql/quote.js';
 import { formatTypeName } from './typename.js';
-import type { QualifiedName } from './types.js';
+import type { QualifiedName } from '../sql/name.js';
 
 /** The SQL keyword for an ObjectType, as used after CREATE/DROP/ALTER. */
 export const OBJECT_KEYWORD: Record<string, string> = {

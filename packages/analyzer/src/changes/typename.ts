@@ -4,7 +4,7 @@
  */
 import type { TypeName } from 'libpg-query';
 import { integerConst, strings } from './ast.js';
-import { quoteIdent } from './naming.js';
+import { quoteIdent } from '../sql/quote.js';
 
 export interface FormattedType {
   /** As format_type() prints it, e.g. `character varying(255)`, `numeric(10,2)`, `integer[]`. */
@@ -59,7 +59,9 @@ export function formatTypeName(typeName: TypeName): FormattedType {
   const isBuiltin = names.length === 1 || names[0] === 'pg_catalog';
   const last = names.at(-1) ?? '';
   const serial = names.length === 1 ? SERIALS[last] : undefined;
-  const base = serial ?? (isBuiltin ? (CANONICAL[last] ?? last) : names.map(quoteIdent).join('.'));
+  // A name that is not one of the canonical built-ins is quoted like any identifier (format_type() does the
+  // same), also when a modifier follows: `"my type"(1)`, never the raw text of an untrusted migration.
+  const base = serial ?? (isBuiltin ? (CANONICAL[last] ?? quoteIdent(last)) : names.map(quoteIdent).join('.'));
   const typmods = (typeName.typmods ?? []).map((mod) => integerConst(mod)).filter((mod) => mod !== undefined);
   const approximate = base === 'interval' && typmods.length > 0;
   const isArray = (typeName.arrayBounds?.length ?? 0) > 0;
@@ -75,7 +77,7 @@ export function formatTypeName(typeName: TypeName): FormattedType {
   } else if (base === 'character' && isBuiltin && last === 'bpchar' && names[0] === 'pg_catalog') {
     sql = 'character(1)'; // `char` without a length is char(1)
   } else {
-    sql = isBuiltin && !CANONICAL[last] && !serial ? quoteIdent(last) : base;
+    sql = base;
   }
   if (typeName.setof) sql = `SETOF ${sql}`;
   if (isArray) sql = `${sql}[]`;

@@ -3,6 +3,7 @@
  * rolling it back takes. Kinds are part of the public JSON contract (DESIGN.md): extend, never rename.
  */
 import type { Position } from '../source/sql-text.js';
+import type { QualifiedName } from '../sql/name.js';
 
 export const CHANGE_KINDS = [
   'add_column',
@@ -38,10 +39,8 @@ export type Verdict = (typeof VERDICTS)[number];
 export const EVIDENCE = ['static', 'catalog', 'data', 'rehearsed'] as const;
 export type Evidence = (typeof EVIDENCE)[number];
 
-export interface QualifiedName {
-  schema: string;
-  name: string;
-}
+// The name type lives in the bottom SQL layer; re-exported for the modules that import it from here.
+export type { QualifiedName } from '../sql/name.js';
 
 /** When a rollback step runs relative to deploying the old application version (the seed's order). */
 export type StepTiming = 'before-app' | 'after-app' | 'any';
@@ -79,6 +78,15 @@ export interface ChangeDraft<D = unknown> {
   target?: ChangeTarget;
   /** A byte offset inside the statement that points at this change (a subcommand), if any. */
   locationByte?: number;
+  /**
+   * Why migcheck cannot tell which object an unqualified name of the statement means (the search_path has
+   * several schemas, a temporary table may shadow it…): such a change is never safe.
+   */
+  unresolved?: string;
+  /** Functions the statement runs that may change something persistent beyond this change (nextval, user functions). */
+  sideEffects?: string[];
+  /** Tables that foreign keys declared by the statement reference with ON DELETE / ON UPDATE actions. */
+  referencedWithActions?: QualifiedName[];
 }
 
 export interface Change<D = unknown> extends ChangeDraft<D> {

@@ -3,9 +3,10 @@
  * step would destroy is copied into the `migcheck_backup` schema first, and a restore statement is given.
  * A column is copied with the table's primary key, so it can be written back row by row.
  */
-import { quoteIdent, sqlName } from '../changes/naming.js';
+import { quoteIdent, sqlName } from '../sql/quote.js';
+import { fittedIdentifier, type QualifiedName } from '../sql/name.js';
 import { step } from '../changes/rule.js';
-import type { QualifiedName, RollbackStep } from '../changes/types.js';
+import type { RollbackStep } from '../changes/types.js';
 import { findTable } from '../catalog/lookup.js';
 import { qualifiedName, type SchemaSnapshot } from '../catalog/snapshot.js';
 
@@ -19,7 +20,8 @@ export interface Backup {
 }
 
 function backupName(table: QualifiedName, column?: string): string {
-  return sqlName({ schema: BACKUP_SCHEMA, name: column ? `${table.name}__${column}` : table.name });
+  // Postgres would truncate a long `table__column` to 63 bytes: two backups could then collide.
+  return sqlName({ schema: BACKUP_SCHEMA, name: fittedIdentifier(column ? `${table.name}__${column}` : table.name) });
 }
 
 const createSchema = step(`CREATE SCHEMA IF NOT EXISTS ${BACKUP_SCHEMA};`, 'after-app');

@@ -104,6 +104,10 @@ const FUNCTION_REFERENCE = ':(funcid|opfuncid|opno|hashfuncid|negfuncid) ([0-9]+
 const RESOLVE_SQL = `
 SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, c.reltuples::float8 AS reltuples,
        (c.relhassubclass OR c.relkind = 'p') AS has_children,
+       current_user::text AS role, pg_get_userbyid(c.relowner)::text AS owner,
+       has_any_column_privilege(c.oid, 'SELECT') AS readable,
+       row_security_active(c.oid) AS row_security, c.relforcerowsecurity AS force_row_security,
+       coalesce(c.reloptions, '{}') && ARRAY['security_barrier=true', 'security_barrier=on'] AS security_barrier,
        greatest(s.last_analyze, s.last_autoanalyze) AS analyzed_at, s.n_live_tup::float8 AS live_tuples,
        (SELECT coalesce(json_agg(json_build_object(
           'name', a.attname, 'attnum', a.attnum, 'typeOid', a.atttypid::int8,
@@ -127,6 +131,7 @@ SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, c.reltuples::float8 AS re
                                             THEN (SELECT o.oprcode::oid FROM pg_operator o WHERE o.oid = m[2]::oid)
                                             ELSE m[2]::oid END) END,
           'generated', a.attgenerated::text, 'identity', a.attidentity::text,
+          'readable', has_column_privilege(c.oid, a.attnum, 'SELECT'),
           'stats', (SELECT json_build_object(
                'nullFrac', st.null_frac, 'nDistinct', st.n_distinct,
                'mostCommonVals', st.most_common_vals::text, 'mostCommonFreqs', st.most_common_freqs,
@@ -143,33 +148,43 @@ SELECT c.oid::int8 AS oid, c.relkind::text AS relkind, c.reltuples::float8 AS re
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_stat_all_tables s ON s.relid = c.oid
-WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm', 'f')`;
+WHERE n.nspname = $1 AND c.relname = $2 AND c.relkind IN ('r', 'p', 'm', 'f', 'v')`;
 
 interface RawColumn extends Omit<ColumnFacts, 'defaultIsConstant'> {
   defaultTree: string | null;
   defaultFunctionsImmutable: boolean;
+  readable: boolean;
+}
+
+interface ResolvedRow {
+  oid: string;
+  relkind: string;
+  reltuples: number;
+  has_children: boolean;
+  role: string;
+  owner: string;
+  readable: boolean;
+  row_security: boolean;
+  force_row_security: boolean;
+  security_barrier: boolean;
+  analyzed_at: Date | null;
+  live_tuples: number | null;
+  columns: RawColumn[];
 }
 
 /** The table and the named columns (in the order asked), or the 'missing' / failure finding that ends the probe. */
 export async function resolve(probe: ProbeRun, table: QualifiedName, columnNames: string[] = []): Promise<Resolved | Finding> {
   const outcome = await probe.step(
-    (client) =>
-      run<{
-        oid: string;
-        relkind: string;
-        reltuples: number;
-        has_children: boolean;
-        analyzed_at: Date | null;
-        live_tuples: number | null;
-        columns: RawColumn[];
-      }>(client, RESOLVE_SQL, [table.schema, table.name, columnNames, FUNCTION_REFERENCE], 'migcheck_probe_resolve'),
+    (client) => run<ResolvedRow>(client, RESOLVE_SQL, [table.schema, table.name, columnNames, FUNCTION_REFERENCE], 'migcheck_probe_resolve'),
     'catalog',
   );
   if (!outcome.ok) return probe.failed(outcome.failure, `reading the catalog for ${display(table)}`);
   const row = outcome.value[0];
   if (!row) return probe.missing(`table ${display(table)} does not exist`);
+  const hidden = hiddenRows(probe, row, display(table), columnNames);
+  if (hidden) return hidden;
   const columns = row.columns.map(
-    ({ defaultTree, defaultFunctionsImmutable, ...column }): ColumnFacts => ({
+    ({ defaultTree, defaultFunctionsImmutable, readable: _readable, ...column }): ColumnFacts => ({
       ...column,
       defaultIsConstant: defaultTree === null || (defaultFunctionsImmutable && onlyConstantNodes(defaultTree)),
     }),
@@ -193,6 +208,43 @@ export async function resolve(probe: ProbeRun, table: QualifiedName, columnNames
     },
     columns,
   };
+}
+
+/**
+ * Whether the role would see less than the table holds, the finding that says so (unknown, with the reason and
+ * who would see everything), else null. A probe that read only the rows it is shown would answer "empty" or "no
+ * such value" for rows that exist: never a false "safe". The server enforces the same (row_security is off in
+ * every probe transaction, so a filtered query fails); this check says why before any query runs.
+ */
+function hiddenRows(probe: ProbeRun, row: ResolvedRow, name: string, columnNames: string[]): Finding | null {
+  if (row.relkind === 'v') {
+    return probe.finish(
+      'unknown',
+      'refused',
+      `${name} is a view${row.security_barrier ? ' (security barrier)' : ''}, not a table: it shows the rows its query lets through, not what the tables under it hold; the probes read tables`,
+    );
+  }
+  if (row.row_security) return probe.finish('unknown', 'refused', rowSecurityDetail(name, row.role, row.owner, row.force_row_security));
+  if (!row.readable) {
+    return probe.finish('unknown', 'refused', `role ${row.role} has no SELECT privilege on ${name} (grant it SELECT on the table to let the probes read it)`);
+  }
+  const unreadable = columnNames.filter((column) => row.columns.some((c) => c.name === column && !c.readable));
+  if (unreadable.length > 0) {
+    return probe.finish(
+      'unknown',
+      'refused',
+      `role ${row.role} has no SELECT privilege on column${unreadable.length === 1 ? '' : 's'} ${unreadable.join(', ')} of ${name} (grant it SELECT on the table or ${unreadable.length === 1 ? 'the column' : 'the columns'})`,
+    );
+  }
+  return null;
+}
+
+/** Why a table under row-level security cannot be probed by this role, and which role could. */
+export function rowSecurityDetail(name: string, role: string, owner: string, forced: boolean): string {
+  const whoSeesAll = forced
+    ? `a role with BYPASSRLS (or a superuser) sees every row; its owner ${owner} does not, because the table has FORCE ROW LEVEL SECURITY`
+    : `a role with BYPASSRLS, or the table's owner ${owner}, sees every row`;
+  return `${name} has row-level security, and role ${role} is subject to it (${forced ? 'forced on every role' : 'not the owner'}, no BYPASSRLS): its policies may hide rows from the probes; ${whoSeesAll}`;
 }
 
 export function isFinding<T extends object>(value: T | Finding): value is Finding {

@@ -44,6 +44,7 @@ export async function checkViolated(target: Target, table: QualifiedName, checkD
   if (empty && !empty.ok) return probe.failed(empty.failure, what);
   // NOT (expr): NULL stays NULL and passes; the planner can also turn it into an index condition (total <= 0).
   return decideByQuery(probe, {
+    tables: [facts],
     sql: `SELECT 1 FROM ${parsed.noInherit ? 'ONLY ' : ''}${facts.sql} WHERE NOT (${parsed.expression}) LIMIT 1`,
     whenFound: 'yes',
     what,

@@ -52,6 +52,7 @@ export async function columnHoldsData(target: Target, table: QualifiedName, colu
   const ref = quoteIdent(col.name);
   const query = (conditions: string[]) => firstRowWhereAny('1', facts.sql, conditions);
   return decideByQuery(probe, {
+    tables: [facts],
     // With an ordering and an index, "< default" and "> default" are two index lookups that skip the rows at the
     // default; without an index, one scan with "<>" beats two.
     sql: query(

@@ -60,6 +60,7 @@ export async function duplicatesPresent(target: Target, table: QualifiedName, co
 
   const refs = cols.map((c) => quoteIdent(c.name));
   return decideByQuery(probe, {
+    tables: [facts],
     sql: `SELECT 1 FROM ${facts.sql} WHERE ${refs.map((r) => `${r} IS NOT NULL`).join(' AND ')} GROUP BY ${refs.join(', ')} HAVING count(*) > 1 LIMIT 1`,
     whenFound: 'yes',
     what,

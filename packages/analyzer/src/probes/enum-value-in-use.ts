@@ -6,11 +6,14 @@
  */
 import type { QualifiedName } from '../changes/types.js';
 import type { Target } from './target.js';
+import { rowSecurityDetail } from './catalog.js';
 import { decideByQuery } from './decide.js';
 import { ProbeRun, type Finding, type Method } from './finding.js';
 import { display, qualified, quoteIdent, run } from './sql.js';
 
 interface UsingColumn {
+  /** The table's oid. */
+  oid: string;
   schema: string;
   table: string;
   column: string;
@@ -21,6 +24,13 @@ interface UsingColumn {
   /** The label is among the column's sampled values (pg_stats). */
   sampled: boolean;
   analyzed_at: Date | null;
+  /** Row-level security applies to this role on the table (it would see only some rows). */
+  row_security: boolean;
+  force_row_security: boolean;
+  owner: string;
+  role: string;
+  /** The role may SELECT the column. */
+  readable: boolean;
 }
 
 const TYPE_SQL = `
@@ -53,7 +63,10 @@ holder AS (
   SELECT DISTINCT ON (oid) oid, how FROM holding
   ORDER BY oid, CASE how WHEN 'direct' THEN 0 WHEN 'array' THEN 1 ELSE 2 END
 )
-SELECT n.nspname AS schema, c.relname AS table, a.attname AS column, h.how,
+SELECT c.oid::int8 AS oid, n.nspname AS schema, c.relname AS table, a.attname AS column, h.how,
+       row_security_active(c.oid) AS row_security, c.relforcerowsecurity AS force_row_security,
+       pg_get_userbyid(c.relowner)::text AS owner, current_user::text AS role,
+       has_column_privilege(c.oid, a.attnum, 'SELECT') AS readable,
        a.atttypid = (SELECT typarray FROM pg_type WHERE oid = $1) AS plain_array,
        coalesce((SELECT CASE h.how
                           WHEN 'direct' THEN $2 = ANY (st.most_common_vals::text::text[]) OR $2 = ANY (st.histogram_bounds::text::text[])
@@ -67,7 +80,7 @@ JOIN pg_attribute a ON a.atttypid = h.oid AND a.attnum > 0 AND NOT a.attisdroppe
 JOIN pg_class c ON c.oid = a.attrelid AND c.relkind IN ('r', 'p', 'm', 'f')
 JOIN pg_namespace n ON n.oid = c.relnamespace
 WHERE n.nspname NOT IN ('pg_catalog', 'information_schema')
-ORDER BY 1, 2, 3`;
+ORDER BY n.nspname, c.relname, a.attname`;
 
 export async function enumValueInUse(target: Target, type: QualifiedName, value: string): Promise<Finding> {
   const probe = new ProbeRun(target);
@@ -102,6 +115,14 @@ export async function enumValueInUse(target: Target, type: QualifiedName, value:
       unsure.push(probe.finish('unknown', 'timeout', `no time left in the ${probe.settings.probeTimeoutMs} ms budget to look for '${value}' in ${name}; --exact checks every row`));
       continue;
     }
+    if (column.row_security) {
+      unsure.push(probe.finish('unknown', 'refused', rowSecurityDetail(`${column.schema}.${column.table}`, column.role, column.owner, column.force_row_security)));
+      continue;
+    }
+    if (!column.readable) {
+      unsure.push(probe.finish('unknown', 'refused', `role ${column.role} has no SELECT privilege on column ${name} (grant it SELECT on the table or the column)`));
+      continue;
+    }
     const ref = quoteIdent(column.column);
     let condition: string;
     // A domain does not meet the enum's operators by itself: cast to the enum (a no-op for the enum's own columns).
@@ -116,6 +137,7 @@ export async function enumValueInUse(target: Target, type: QualifiedName, value:
     }
     const finding = await decideByQuery(probe, {
       sql: `SELECT 1 FROM ${quoteIdent(column.schema)}.${quoteIdent(column.table)} WHERE ${condition} LIMIT 1`,
+      tables: [{ oid: Number(column.oid), name: `${column.schema}.${column.table}` }],
       params: [value],
       whenFound: 'yes',
       what: `looking for '${value}' in ${name}`,

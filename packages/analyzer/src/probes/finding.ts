@@ -24,18 +24,32 @@ export interface Finding {
 
 /** Why a step did not complete. */
 export interface Failure {
-  kind: 'timeout' | 'lock' | 'refused' | 'missing' | 'data' | 'undefined-operator' | 'other';
+  kind: 'timeout' | 'lock' | 'refused' | 'rls' | 'missing' | 'data' | 'undefined-operator' | 'other';
   code: string;
   message: string;
+  /** The statement timeout the step ran under (for a timeout: what it did not finish within). */
+  timeoutMs?: number;
 }
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; failure: Failure };
 
 /**
- * Catalog reads (they scan no table of the user's and take no lock on one) get at least this long: on a busy
+ * What a step reads: 'catalog' (the catalog, pg_stats, a table's size: no table data, not bounded by the probe's
+ * budget), 'scan' (table data, bounded by what is left of the budget), 'small' (every row of a table so small
+ * that reading it whole is trivially cheap: decided exactly, whatever is left of the budget).
+ */
+export type StepKind = 'catalog' | 'scan' | 'small';
+
+/**
+ * Catalog look-ups (they read no table of the user's) get this long, whatever the probe's budget: on a busy
  * server a cold catalog cache alone can take tens of milliseconds.
  */
-const CATALOG_FLOOR_MS = 1000;
+const CATALOG_TIMEOUT_MS = 5_000;
+/**
+ * Reading a small table whole (SMALL_TABLE_BYTES, decide.ts) takes a millisecond on an idle server; this long
+ * only on a machine so busy that the answer would otherwise be "unknown" for no reason.
+ */
+const SMALL_TABLE_TIMEOUT_MS = 5_000;
 /** A query on the table always gets at least this long (or the whole budget, when it is smaller). */
 const SCAN_FLOOR_MS = 20;
 /**
@@ -47,17 +61,19 @@ const FINISH_MARGIN_MS = 10;
 export class ProbeRun {
   readonly settings: ProbeSettings;
   /**
-   * When the probe's first transaction began: the budget and the reported time start there, not while the
-   * probe waited for the connection behind other probes.
+   * When the probe's first transaction began: the reported time starts there, not while the probe waited for
+   * the connection behind other probes.
    */
   private started: number | null = null;
+  /** When the probe first read table data within its budget: the budget starts there, not at the catalog. */
+  private budgetStarted: number | null = null;
 
   constructor(readonly target: Target) {
     this.settings = { ...DEFAULT_PROBE_SETTINGS, ...target.settings };
   }
 
   private left(): number {
-    return this.started === null ? this.settings.probeTimeoutMs : this.started + this.settings.probeTimeoutMs - performance.now();
+    return this.budgetStarted === null ? this.settings.probeTimeoutMs : this.budgetStarted + this.settings.probeTimeoutMs - performance.now();
   }
 
   get exact(): boolean {
@@ -86,12 +102,15 @@ export class ProbeRun {
   }
 
   /** One read-only transaction; server errors come back as a Failure, the connection's own errors are thrown. */
-  async step<T>(work: (client: pg.ClientBase) => Promise<T>, kind: 'catalog' | 'scan' = 'scan'): Promise<Outcome<T>> {
+  async step<T>(work: (client: pg.ClientBase) => Promise<T>, kind: StepKind = 'scan'): Promise<Outcome<T>> {
+    const timeoutMs = this.timeout(kind);
     try {
       const value = await this.target.readOnly((client) => {
-        this.started ??= performance.now();
+        const now = performance.now();
+        this.started ??= now;
+        if (kind === 'scan') this.budgetStarted ??= now;
         return work(client);
-      }, this.timeout(kind));
+      }, timeoutMs);
       return { ok: true, value };
     } catch (error) {
       const code = sqlState(error);
@@ -100,7 +119,8 @@ export class ProbeRun {
       if (code.startsWith('08') || code.startsWith('57P')) {
         throw new MigcheckError(`lost the connection to the target database: ${error instanceof Error ? error.message : String(error)}`);
       }
-      return { ok: false, failure: classify(code, error instanceof Error ? error.message : String(error)) };
+      const failure = classify(code, error instanceof Error ? error.message : String(error));
+      return { ok: false, failure: { ...failure, timeoutMs: kind === 'scan' && !this.exact ? this.settings.probeTimeoutMs : timeoutMs } };
     }
   }
 
@@ -109,11 +129,11 @@ export class ProbeRun {
     return Math.ceil(this.timeout('scan'));
   }
 
-  private timeout(kind: 'catalog' | 'scan'): number {
+  private timeout(kind: StepKind): number {
     if (this.exact) return this.settings.exactTimeoutMs;
-    const left = this.left();
-    if (kind === 'catalog') return Math.max(CATALOG_FLOOR_MS, left);
-    return Math.max(Math.min(SCAN_FLOOR_MS, this.settings.probeTimeoutMs), left - FINISH_MARGIN_MS);
+    if (kind === 'catalog') return Math.max(CATALOG_TIMEOUT_MS, this.settings.probeTimeoutMs);
+    if (kind === 'small') return Math.max(SMALL_TABLE_TIMEOUT_MS, this.settings.probeTimeoutMs);
+    return Math.max(Math.min(SCAN_FLOOR_MS, this.settings.probeTimeoutMs), this.left() - FINISH_MARGIN_MS);
   }
 
   /** The probe's answer, with the time it took. */
@@ -130,14 +150,16 @@ export class ProbeRun {
   failed(failure: Failure, what: string, hint?: string): Finding {
     const tail = hint ? `; ${hint}` : '';
     switch (failure.kind) {
-      case 'timeout':
+      case 'timeout': {
+        const within = failure.timeoutMs ?? (this.exact ? this.settings.exactTimeoutMs : this.settings.probeTimeoutMs);
         return this.finish(
           'unknown',
           'timeout',
           this.exact
-            ? `${what} did not finish within ${this.settings.exactTimeoutMs} ms (--exact)${tail}`
-            : `${what} did not finish within ${this.settings.probeTimeoutMs} ms${tail}; --exact checks every row`,
+            ? `${what} did not finish within ${within} ms (--exact)${tail}`
+            : `${what} did not finish within ${within} ms${tail}; --exact checks every row`,
         );
+      }
       case 'lock':
         return this.finish(
           'unknown',
@@ -146,6 +168,12 @@ export class ProbeRun {
         );
       case 'missing':
         return this.finish('unknown', 'missing', `${what}: ${failure.message}`);
+      case 'rls':
+        return this.finish(
+          'unknown',
+          'refused',
+          `${what}: ${failure.message}: row-level security would hide rows from the probes; a role with BYPASSRLS, or the table's owner, sees every row`,
+        );
       case 'refused':
         return this.finish('unknown', 'refused', `${what}: ${failure.message} (the role may need SELECT on it)`);
       default:
@@ -157,6 +185,8 @@ export class ProbeRun {
 function classify(code: string, message: string): Failure {
   if (code === '57014') return { kind: 'timeout', code, message };
   if (code === '55P03') return { kind: 'lock', code, message };
+  // With row_security off (every probe transaction), a query that a policy would filter fails instead.
+  if (code === '42501' && /row.level security|row security/i.test(message)) return { kind: 'rls', code, message };
   if (code === '42501' || code === '25006') return { kind: 'refused', code, message };
   if (code === '42P01' || code === '42703' || code === '3F000' || code === '42704') return { kind: 'missing', code, message };
   if (code === '42883') return { kind: 'undefined-operator', code, message };

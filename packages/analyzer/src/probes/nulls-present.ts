@@ -26,6 +26,7 @@ export async function nullsPresent(target: Target, table: QualifiedName, column:
   const what = `looking for a NULL in ${subject} (${sizeHint(facts)})`;
   if (empty && !empty.ok) return probe.failed(empty.failure, what, hint);
   return decideByQuery(probe, {
+    tables: [facts],
     sql: `SELECT 1 FROM ${facts.sql} WHERE ${quoteIdent(col.name)} IS NULL LIMIT 1`,
     whenFound: 'yes',
     what,

@@ -78,6 +78,7 @@ export async function orphansPresent(
   const what = `looking for rows of ${facts.name} (${sizeHint(facts)}) whose ${list} has no match in ${display(referenced)}`;
   if (empty && !empty.ok) return probe.failed(empty.failure, what);
   return decideByQuery(probe, {
+    tables: [facts, parent.table],
     sql: `SELECT 1 FROM ${facts.sql} AS v WHERE ${notNull} AND ${missingParent} LIMIT 1`,
     whenFound: 'yes',
     what,

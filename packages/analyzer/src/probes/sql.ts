@@ -4,26 +4,14 @@
  * own catalog) are only ever sent through the extended protocol, which runs exactly one statement.
  */
 import type pg from 'pg';
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 
-export function quoteIdent(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
-}
-
-/** `"schema"."name"`, for SQL. */
-export function qualified(name: QualifiedName): string {
-  return `${quoteIdent(name.schema)}.${quoteIdent(name.name)}`;
-}
+// The one quoting helper (../sql/quote.ts), under the names the probes use: identifiers always quoted.
+export { quoteIdentAlways as quoteIdent, sqlNameAlways as qualified, quoteLiteral } from '../sql/quote.js';
 
 /** `schema.name`, for people. */
 export function display(name: QualifiedName): string {
   return `${name.schema}.${name.name}`;
-}
-
-/** A string literal that means the same whatever `standard_conforming_strings` is. */
-export function quoteLiteral(value: string): string {
-  const escaped = value.replace(/'/g, "''");
-  return value.includes('\\') ? `E'${escaped.replace(/\\/g, '\\\\')}'` : `'${escaped}'`;
 }
 
 /**

@@ -9,6 +9,7 @@
 import type { QualifiedName } from '../changes/types.js';
 import type { Target } from './target.js';
 import { isFinding, resolve, sizeHint } from './catalog.js';
+import { readData, smallness } from './decide.js';
 import { ProbeRun, rowCount, type Finding } from './finding.js';
 import { run } from './sql.js';
 import { asOf } from './statistics.js';
@@ -20,11 +21,14 @@ export async function tableHoldsRows(target: Target, table: QualifiedName): Prom
   const { table: facts } = resolved;
   const estimate = facts.reltuples > 0 ? facts.reltuples : facts.liveTuples !== null && facts.liveTuples > 0 ? facts.liveTuples : null;
 
-  const outcome = await probe.step((client) => run(client, `SELECT 1 FROM ${facts.sql} LIMIT 1`));
+  const outcome = await readData(probe, [facts], (client) => run(client, `SELECT 1 FROM ${facts.sql} LIMIT 1`));
   if (outcome.ok) {
-    return outcome.value.length > 0
-      ? probe.finish('yes', probe.scanMethod, `${facts.name} holds rows (${sizeHint(facts)} by the statistics)`)
-      : probe.finish('no', probe.scanMethod, `${facts.name} is empty`);
+    const { value: rows, small } = outcome.value;
+    const method = small ? 'exact' : probe.scanMethod;
+    const how = small ? ` (${smallness(small)}: read whole)` : '';
+    return rows.length > 0
+      ? probe.finish('yes', method, `${facts.name} holds rows (${sizeHint(facts)} by the statistics)${how}`)
+      : probe.finish('no', method, `${facts.name} is empty${how}`);
   }
   if (!probe.exact && estimate !== null) {
     return probe.finish(

@@ -4,6 +4,10 @@
  * DESIGN.md, "Safety of the target database": every statement runs in a `READ ONLY` transaction with
  * `statement_timeout` and `lock_timeout`, which is rolled back; a role that can only `SELECT` is enough; no
  * password appears in any message. One connection, one transaction at a time: concurrent callers queue.
+ *
+ * A server that stops answering cannot hold migcheck: connecting has a deadline, and every query a client-side
+ * one (its statement timeout and a grace period); past it the connection is dropped and the run ends with
+ * "stopped answering" (exit 2), never a hang.
  */
 import pg from 'pg';
 import { MigcheckError } from '../errors.js';
@@ -20,6 +24,8 @@ export interface TargetOptions {
   lockTimeoutMs?: number;
   /** Run exact full checks instead of statistics/index/bounded queries. Default false. */
   exact?: boolean;
+  /** How long connecting (TCP, TLS, authentication) may take, ms. Default 10000. */
+  connectTimeoutMs?: number;
 }
 
 /** The options of a target, with their defaults filled in. */
@@ -38,7 +44,10 @@ export const DEFAULT_PROBE_SETTINGS: Readonly<ProbeSettings> = Object.freeze({
 });
 
 export interface Target {
-  /** Runs work in a READ ONLY transaction with statement_timeout and lock_timeout set (SET LOCAL), then rolls back. */
+  /**
+   * Runs work in a READ ONLY transaction with statement_timeout and lock_timeout set (SET LOCAL), then rolls
+   * back. `timeoutMs` is the statement timeout, and the most any SET LOCAL statement_timeout in `work` may set.
+   */
   readOnly<T>(work: (client: pg.ClientBase) => Promise<T>, timeoutMs?: number): Promise<T>;
   serverVersionNum: number;
   close(): Promise<void>;
@@ -51,10 +60,36 @@ export interface Target {
  * its locks, which block DDL and everything queued behind it: the server ends it after this long.
  */
 const IDLE_IN_TRANSACTION_MS = 30_000;
-const CONNECT_TIMEOUT_MS = 15_000;
+const CONNECT_TIMEOUT_MS = 10_000;
+/** statement_timeout of the server version query, the first question after connecting. */
+const VERSION_QUERY_TIMEOUT_MS = 5_000;
+/**
+ * How long past its statement timeout a query's answer may take to arrive (the server cancels the statement at
+ * the timeout and says so; this covers the round trip on a slow network). Past it, the server is not answering.
+ */
+const REPLY_GRACE_MS = 3_000;
+/** How long closing the connection may take before the socket is simply dropped. */
+const CLOSE_TIMEOUT_MS = 2_000;
+
+/**
+ * What every transaction on the target starts with. READ ONLY: nothing can be written. application_name again,
+ * locally: node-postgres lets an application_name in the URL win over ours. jit off: a probe's plan with
+ * sequential scans discouraged costs more than jit_above_cost, and compiling it costs tens of milliseconds
+ * more than reading a small table (set only where the setting exists). row_security off: a query whose rows
+ * row-level security would filter fails instead of answering from the rows the role may see.
+ */
+function beginTransaction(statementTimeout: number, lockTimeout: number): string {
+  return `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeout}; SET LOCAL lock_timeout = ${lockTimeout};
+    SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}; SET LOCAL application_name = 'migcheck';
+    SET LOCAL row_security = off; SELECT set_config('jit', 'off', true) WHERE current_setting('jit', true) IS NOT NULL`;
+}
 
 export async function openTarget(options: TargetOptions): Promise<Target> {
   const settings = settingsOf(options);
+  const connectTimeoutMs = options.connectTimeoutMs ?? CONNECT_TIMEOUT_MS;
+  if (!Number.isFinite(connectTimeoutMs) || connectTimeoutMs <= 0) {
+    throw new MigcheckError(`connectTimeoutMs must be a positive number of milliseconds, got ${connectTimeoutMs}`);
+  }
   const url = options.url;
   const where = redactUrl(url);
   let client: pg.Client;
@@ -62,7 +97,7 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     client = new pg.Client({
       connectionString: url,
       application_name: 'migcheck',
-      connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+      connectionTimeoutMillis: Math.ceil(connectTimeoutMs),
       keepAlive: true,
     });
   } catch (error) {
@@ -71,54 +106,51 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
   // Without a listener, a connection the server ends while idle is an uncaught 'error' event; the next query
   // reports it instead.
   client.on('error', () => {});
+  const drop = () => destroyConnection(client);
   try {
-    await client.connect();
+    // node-postgres's own timeout covers connecting; the deadline around it is the wall-clock guard.
+    await withDeadline(client.connect(), connectTimeoutMs + REPLY_GRACE_MS, drop);
   } catch (error) {
-    await client.end().catch(() => {});
-    throw new MigcheckError(`cannot connect to the target database ${where}: ${scrubbedMessage(error, url)}`);
-  }
-
-  let serverVersionNum: number;
-  try {
-    // No session-level SET: behind a pooler in transaction mode (PgBouncer), a session setting would stay on a
-    // server connection that the application uses next. Everything is set per transaction, in readOnly().
-    const { rows } = await client.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`);
-    serverVersionNum = rows[0]!.version;
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw new MigcheckError(`cannot use the target database ${where}: ${scrubbedMessage(error, url)}`);
+    drop();
+    const reason = error instanceof DeadlineExceeded || /timeout/i.test(String((error as Error)?.message)) ? `no answer within ${connectTimeoutMs} ms` : scrubbedMessage(error, url);
+    throw new MigcheckError(`cannot connect to the target database ${where}: ${reason}`);
   }
 
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
+  /** Set once the server failed to answer in time: the connection is gone, every later call says why. */
+  let silence: MigcheckError | null = null;
 
   const readOnly = <T>(work: (client: pg.ClientBase) => Promise<T>, timeoutMs?: number): Promise<T> => {
     const statementTimeout = integer(timeoutMs ?? (settings.exact ? settings.exactTimeoutMs : settings.probeTimeoutMs));
     // Below the statement timeout, so that waiting for a lock is reported as such.
     const lockTimeout = Math.min(integer(settings.lockTimeoutMs), Math.max(1, statementTimeout - 1));
+    const replyDeadline = statementTimeout + REPLY_GRACE_MS;
     const next = queue.then(async () => {
+      if (silence) throw silence;
       if (closed) throw new MigcheckError(`the connection to the target database ${where} is closed`);
+      const guarded = withReplyDeadline(client, replyDeadline, () => {
+        silence ??= new MigcheckError(`the target database ${where} stopped answering: no reply within ${replyDeadline} ms`);
+        drop();
+        return silence;
+      });
       try {
-        // application_name again, locally: node-postgres lets an application_name in the URL win over ours.
-        await client.query(
-          `BEGIN TRANSACTION READ ONLY; SET LOCAL statement_timeout = ${statementTimeout}; SET LOCAL lock_timeout = ${lockTimeout};
-           SET LOCAL idle_in_transaction_session_timeout = ${IDLE_IN_TRANSACTION_MS}; SET LOCAL application_name = 'migcheck'`,
-        );
+        await guarded.query(beginTransaction(statementTimeout, lockTimeout));
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw asTargetError(error, url, where);
+        await guarded.query('ROLLBACK').catch(() => {});
+        throw silence ?? asTargetError(error, url, where);
       }
       let result: T;
       try {
-        result = await work(client);
+        result = await work(guarded);
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw isConnectionError(error) ? asTargetError(error, url, where) : error;
+        await guarded.query('ROLLBACK').catch(() => {});
+        throw silence ?? (isConnectionError(error) ? asTargetError(error, url, where) : error);
       }
       try {
-        await client.query('ROLLBACK');
+        await guarded.query('ROLLBACK');
       } catch (error) {
-        throw asTargetError(error, url, where);
+        throw silence ?? asTargetError(error, url, where);
       }
       return result;
     });
@@ -126,17 +158,79 @@ export async function openTarget(options: TargetOptions): Promise<Target> {
     return next;
   };
 
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await queue;
+    // A silent server never acknowledges the goodbye: the wall-clock guard drops the socket.
+    await withDeadline(client.end(), CLOSE_TIMEOUT_MS, drop).catch(drop);
+  };
+
+  let serverVersionNum: number;
+  try {
+    // No session-level SET: behind a pooler in transaction mode (PgBouncer), a session setting would stay on a
+    // server connection that the application uses next. Everything is set per transaction, in readOnly().
+    serverVersionNum = await readOnly(
+      async (session) => (await session.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`)).rows[0]!.version,
+      VERSION_QUERY_TIMEOUT_MS,
+    );
+  } catch (error) {
+    await close();
+    if (error instanceof MigcheckError) throw error;
+    throw new MigcheckError(`cannot use the target database ${where}: ${scrubbedMessage(error, url)}`);
+  }
+
   return {
     readOnly,
     serverVersionNum,
     settings: Object.freeze({ ...settings }),
-    close: async () => {
-      if (closed) return;
-      closed = true;
-      await queue;
-      await client.end().catch(() => {});
-    },
+    close,
   };
+}
+
+class DeadlineExceeded extends Error {}
+
+/** `promise`, or a rejection (after `onExpiry`) when it has not settled within `ms`. */
+function withDeadline<T>(promise: Promise<T>, ms: number, onExpiry: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onExpiry();
+      reject(new DeadlineExceeded(`no answer within ${ms} ms`));
+    }, ms);
+  });
+  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * The client as `work` sees it: every query has a client-side deadline. node-postgres's own query_timeout
+ * leaves the connection waiting for the late answer (every later query queues behind it), so past the deadline
+ * the connection is dropped instead, and the query fails with the error `onSilence` returns.
+ */
+function withReplyDeadline(client: pg.Client, deadlineMs: number, onSilence: () => MigcheckError): pg.ClientBase {
+  const query = (...args: unknown[]): unknown => {
+    const pending = (client.query as (...queryArgs: unknown[]) => unknown)(...args);
+    if (!(pending instanceof Promise)) return pending; // a Submittable (cursor), which migcheck does not use
+    let timer: NodeJS.Timeout | undefined;
+    const silence = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(onSilence()), deadlineMs);
+    });
+    return Promise.race([pending, silence]).finally(() => clearTimeout(timer));
+  };
+  return new Proxy(client, {
+    get(target, property) {
+      if (property === 'query') return query;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}
+
+/** Ends the connection at once, without the goodbye a silent server would never acknowledge. */
+function destroyConnection(client: pg.Client): void {
+  // `connection.stream` is node-postgres's socket; @types/pg does not declare it.
+  const stream = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  stream?.destroy();
 }
 
 function settingsOf(options: TargetOptions): ProbeSettings {

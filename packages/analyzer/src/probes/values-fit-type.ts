@@ -87,7 +87,7 @@ export async function valuesFitType(target: Target, table: QualifiedName, column
     if (!sampled.ok && sampled.failure.kind === 'undefined-operator') sampled = await sampledValueWhere(probe, col, misfit('v', 'text').join(' OR '));
     if (sampled.ok && sampled.value !== null) return probe.finish('no', 'statistics', `pg_stats holds ${beyond(sampled.value)} in ${subject} ${asOf(facts)}`);
     if (!sampled.ok && sampled.failure.kind === 'data') {
-      return probe.finish('no', 'statistics', `pg_stats holds a value of ${subject} that does not convert to ${to.display} (${sampled.failure.message}) ${asOf(facts)}`);
+      return probe.finish('no', 'statistics', `pg_stats holds a value of ${subject} that does not convert to ${to.display} (${castRefusal(sampled.failure.message, quotable)}) ${asOf(facts)}`);
     }
   }
 
@@ -99,6 +99,7 @@ export async function valuesFitType(target: Target, table: QualifiedName, column
   const query = (conditions: string[]) => firstRowWhereAny(`${ref}::text AS value`, facts.sql, conditions);
   let found: string | null = null;
   return decideByQuery(probe, {
+    tables: [facts],
     sql: query(misfitQuery(misfit(ref, 'operator'))),
     ...(rangeCheck ? {} : { fallbackSql: query(misfitQuery(misfit(ref, 'text'))) }),
     whenFound: 'no',
@@ -112,9 +113,17 @@ export async function valuesFitType(target: Target, table: QualifiedName, column
     // The cast itself failing on a value (out of range, invalid input) is the answer, not a refusal.
     onFailure: (failure, method) =>
       failure.kind === 'data'
-        ? probe.finish('no', method, `a value of ${subject} does not convert to ${to.display} (${failure.message})`)
+        ? probe.finish('no', method, `a value of ${subject} does not convert to ${to.display} (${castRefusal(failure.message, quotable)})`)
         : undefined,
   });
+}
+
+/**
+ * The server's reason a cast failed, without the value when the column holds free text: before Postgres 16
+ * (no pg_input_is_valid) a failing cast is how a misfit shows, and its message quotes the value ("w1").
+ */
+function castRefusal(message: string, quotable: boolean): string {
+  return quotable ? message : message.replace(/"(?:[^"]|"")*"/g, '"…"');
 }
 
 async function targetType(probe: ProbeRun, type: string): Promise<Outcome<TargetType | null>> {

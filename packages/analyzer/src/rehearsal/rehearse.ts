@@ -9,7 +9,7 @@
  */
 import type pg from 'pg';
 import { diffSnapshots, type SchemaDifference } from '../catalog/diff.js';
-import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/snapshot.js';
+import type { SchemaSnapshot } from '../catalog/snapshot.js';
 import type { Change } from '../changes/types.js';
 import { analyzeMigration, type AnalyzedMigration } from '../plan/analyze.js';
 import { rollbackSteps } from '../plan/rollback-script.js';
@@ -63,7 +63,8 @@ export async function rehearseMigration(
 
   try {
     if (transactional) await first.client.query('BEGIN');
-    const before = await readSchemaSnapshot(first.client);
+    // Read as the shadow reads prior schemas: the replay role is no owner to restore (../shadow/sandbox.ts).
+    const before = await shadow.readSnapshot(first.client);
     const analysis = analyze(before);
     const steps = rollbackSteps([analysis]);
     if (!steps.every((placed) => placed.step.transactional) && transactional) {
@@ -81,7 +82,7 @@ export async function rehearseMigration(
         await first.client.query('ROLLBACK TO SAVEPOINT migcheck_rehearsal');
       }
     };
-    return await rehearseStages('transaction', migration, before, analysis, inSavepoint);
+    return await rehearseStages(shadow, 'transaction', migration, before, analysis, inSavepoint);
   } finally {
     if (transactional) await first.client.query('ROLLBACK').catch(() => undefined);
     await first.release();
@@ -109,12 +110,13 @@ async function rehearseInCopies(
       await copy.release();
     }
   };
-  return rehearseStages('database', migration, before, analysis, inCopy);
+  return rehearseStages(shadow, 'database', migration, before, analysis, inCopy);
 }
 
 type Isolated = <T>(work: (client: pg.Client) => Promise<T>) => Promise<T>;
 
 async function rehearseStages(
+  shadow: Shadow,
   mode: MigrationRehearsal['mode'],
   migration: Migration,
   before: SchemaSnapshot,
@@ -140,7 +142,7 @@ async function rehearseStages(
     if (applied) return failed('migration', applied);
     const failure = await runRollback(client);
     if (failure) return { restored: false, differences: [], failure };
-    const differences = diffSnapshots(before, await readSchemaSnapshot(client));
+    const differences = diffSnapshots(before, await shadow.readSnapshot(client));
     return { restored: differences.length === 0, differences };
   });
 
@@ -161,7 +163,7 @@ async function rehearseStages(
         const rows = await seedRows(client, seedTargets);
         const downFailure = await applySql(client, downSource);
         if (downFailure) return { ...failed('down', downFailure), path: downSource.path, rows, destroys };
-        const differences = diffSnapshots(before, await readSchemaSnapshot(client));
+        const differences = diffSnapshots(before, await shadow.readSnapshot(client));
         return { restored: differences.length === 0, differences, path: downSource.path, rows, destroys };
       })
     : undefined;

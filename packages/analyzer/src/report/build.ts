@@ -4,7 +4,7 @@ import { worstVerdict, verdictAtLeast, type Verdict } from '../changes/types.js'
 import type { AnalyzedChange, AnalyzedMigration } from '../plan/analyze.js';
 import { buildRollbackScript } from '../plan/rollback-script.js';
 import type { RehearsalFailure, RehearsalResult } from '../rehearsal/rehearse.js';
-import type { Migration } from '../source/discover.js';
+import type { Migration, MigrationDirectory } from '../source/discover.js';
 import type { StateDecision } from '../state/tracking.js';
 import { VERSION } from '../version.js';
 import type { ChangeReport, MigrationReport, Report } from './schema.js';
@@ -22,7 +22,8 @@ export interface ReportExtras {
 }
 
 export function buildReport(command: Command, migrations: AnalyzedMigration[], extras: ReportExtras = {}): Report {
-  const reports = migrations.map((migration) => migrationReport(migration, extras));
+  const notedFolders = new Set<MigrationDirectory>();
+  const reports = migrations.map((migration) => migrationReport(migration, extras, notedFolders));
   const changes = reports.flatMap((migration) => migration.changes);
   const verdict = worstVerdict(changes.map((change) => change.verdict));
   const count = (wanted: Verdict) => changes.filter((change) => change.verdict === wanted).length;
@@ -45,8 +46,9 @@ export function buildReport(command: Command, migrations: AnalyzedMigration[], e
   };
 }
 
-function migrationReport(analyzed: AnalyzedMigration, extras: ReportExtras): MigrationReport {
+function migrationReport(analyzed: AnalyzedMigration, extras: ReportExtras, notedFolders: Set<MigrationDirectory>): MigrationReport {
   const { migration } = analyzed;
+  const notes = notesOf(migration, notedFolders);
   const history = extras.history?.get(migration);
   const rehearsal = extras.rehearsals?.get(migration);
   const state = extras.states?.get(migration);
@@ -60,9 +62,18 @@ function migrationReport(analyzed: AnalyzedMigration, extras: ReportExtras): Mig
     statements: analyzed.statements,
     changes: analyzed.changes.map(changeReport),
     ...(migration.down ? { down: migration.down.path } : {}),
+    ...(notes.length > 0 ? { notes } : {}),
     ...(history ? { history } : {}),
     ...(rehearsal ? { rehearsal: rehearsalReport(rehearsal) } : {}),
   };
+}
+
+/** The migration's own notes, and its folder's on the first migration of that folder in the report. */
+function notesOf(migration: Migration, notedFolders: Set<MigrationDirectory>): string[] {
+  const folder = migration.directory;
+  const folderNotes = folder && !notedFolders.has(folder) ? folder.notes : [];
+  if (folder) notedFolders.add(folder);
+  return [...folderNotes, ...(migration.notes ?? [])];
 }
 
 function rehearsalReport(result: RehearsalResult): NonNullable<MigrationReport['rehearsal']> {

@@ -1,7 +1,11 @@
 /**
  * `--format github`: GitHub Actions workflow commands, which GitHub shows as annotations on the pull
  * request's diff. Irreversible changes are errors, risky ones warnings; safe ones are not annotated.
+ * Paths and messages come from untrusted migrations: each is made visible (no control byte reaches the log),
+ * then escaped the way the runner unescapes (%25, %0D, %0A; and %3A, %2C in properties), so a line break or
+ * `::` in a name can never start another workflow command.
  */
+import { visible } from '../sql/visible.js';
 import type { Report } from './schema.js';
 
 export function formatGithub(report: Report): string {
@@ -12,7 +16,8 @@ export function formatGithub(report: Report): string {
       const level = change.verdict === 'irreversible' && !change.acknowledged ? 'error' : 'warning';
       const title = `migcheck ${change.rule}: ${change.verdict}${change.acknowledged ? ' (acknowledged)' : ''}`;
       const properties = `file=${property(migration.path)},line=${change.line},col=${change.column},title=${property(title)}`;
-      const message = [change.reason, ...(change.options ?? []).map((option, index) => `${index + 1}. ${option}`)].join('\n');
+      // The message's own line breaks (one per option) are kept, as %0A; those inside a reason are shown as \n.
+      const message = [change.reason, ...(change.options ?? []).map((option, index) => `${index + 1}. ${option}`)].map(visible).join('\n');
       lines.push(`::${level} ${properties}::${data(message)}`);
     }
   }
@@ -25,5 +30,5 @@ function data(text: string): string {
 }
 
 function property(text: string): string {
-  return data(text).replace(/:/g, '%3A').replace(/,/g, '%2C');
+  return data(visible(text)).replace(/:/g, '%3A').replace(/,/g, '%2C');
 }

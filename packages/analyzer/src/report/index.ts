@@ -1,4 +1,5 @@
 import { formatGithub } from './github.js';
+import { inertJson } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatSarif } from './sarif.js';
 import type { Report } from './schema.js';
@@ -16,7 +17,7 @@ export interface FormatOptions {
 export function formatReport(report: Report, format: Format, options: FormatOptions = {}): string {
   switch (format) {
     case 'json':
-      return `${JSON.stringify(report, null, 2)}\n`;
+      return inertJson(report);
     case 'sql':
       return formatSql(report);
     case 'sarif':

@@ -1,6 +1,7 @@
 /** `--format sarif`: SARIF 2.1.0, for code-scanning dashboards (GitHub, GitLab, Azure DevOps). */
 import { ruleDocs } from '../changes/registry.js';
 import { VERSION } from '../version.js';
+import { inertJson } from './json.js';
 import type { Report } from './schema.js';
 
 const LEVEL = { safe: 'note', risky: 'warning', irreversible: 'error' } as const;
@@ -14,7 +15,7 @@ export function formatSarif(report: Report): string {
       locations: [
         {
           physicalLocation: {
-            artifactLocation: { uri: migration.path },
+            artifactLocation: { uri: uriReference(migration.path) },
             region: { startLine: change.line, startColumn: change.column },
           },
         },
@@ -42,5 +43,17 @@ export function formatSarif(report: Report): string {
       },
     ],
   };
-  return `${JSON.stringify(sarif, null, 2)}\n`;
+  return inertJson(sarif);
+}
+
+/**
+ * SARIF wants a URI reference: each path segment percent-encoded, so a space, `#`, `?`, `:` or a line break in
+ * a file name neither changes its meaning nor breaks a consumer's parser.
+ */
+function uriReference(path: string): string {
+  return path
+    .replace(/\p{Cs}/gu, '\uFFFD')
+    .split('/')
+    .map(encodeURIComponent)
+    .join('/');
 }

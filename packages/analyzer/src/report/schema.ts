@@ -55,6 +55,8 @@ export const migrationReportSchema = z.object({
   changes: z.array(changeReportSchema),
   /** The project's own down migration, when the layout has one. */
   down: z.string().optional(),
+  /** How the migration (and, on the first migration of its folder, the folder) was read: goose ENVSUB, unread files. */
+  notes: z.array(z.string()).optional(),
   /** The history replayed in the shadow database for the prior schema (catalog evidence). */
   history: z
     .object({

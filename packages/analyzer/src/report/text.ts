@@ -1,5 +1,10 @@
-/** The text report: what a person reads in a terminal or a CI log. Colour only when asked (a TTY). */
+/**
+ * The text report: what a person reads in a terminal or a CI log. Colour only when asked (a TTY).
+ * Paths, names, reasons and server messages come from untrusted input: every one is printed through
+ * `visible`, so no line break forges a line and no escape sequence reaches the terminal.
+ */
 import type { Verdict } from '../changes/types.js';
+import { visible } from '../sql/visible.js';
 import type { ChangeReport, MigrationReport, Report } from './schema.js';
 
 export interface TextOptions {
@@ -19,8 +24,8 @@ export function formatText(report: Report, options: TextOptions): string {
   const lines: string[] = [];
 
   for (const migration of report.migrations) {
-    const state = migration.stateReason ? `  ${paint(DIM, `${migration.state} (${migration.stateReason})`)}` : '';
-    lines.push(`${paint(BOLD, migration.path)}  ${verdict(migration.verdict)}${state}`);
+    const state = migration.stateReason ? `  ${paint(DIM, `${migration.state} (${visible(migration.stateReason)})`)}` : '';
+    lines.push(`${paint(BOLD, visible(migration.path))}  ${verdict(migration.verdict)}${state}`);
     if (migration.changes.length === 0) {
       lines.push(`  ${paint(DIM, migration.statements === 0 ? 'no statements' : 'no schema or data changes')}`);
     }
@@ -47,7 +52,8 @@ export function formatText(report: Report, options: TextOptions): string {
   if (options.includeScript) {
     lines.push('');
     if (report.rollback) {
-      lines.push(paint(BOLD, 'Rollback script:'), '', report.rollback.sql.trimEnd());
+      // The script's own lines are kept; a line break inside one of its quoted tokens shows as a line too.
+      lines.push(paint(BOLD, 'Rollback script:'), '', ...report.rollback.sql.trimEnd().split('\n').map(visible));
     } else {
       lines.push(paint(BOLD, 'No rollback script:'), 'forward fix only (see the options above).');
     }
@@ -61,8 +67,9 @@ type Paint = (code: string, text: string) => string;
 function formatEvidence(migration: MigrationReport, paint: Paint): string[] {
   const lines: string[] = [];
   const label = (text: string) => `  ${paint(DIM, text)}`;
+  for (const note of migration.notes ?? []) lines.push(`${label('note:')} ${visible(note)}`);
   if (migration.history?.failure) {
-    lines.push(`${label('history:')} could not replay the earlier migrations (${migration.history.failure}); verdicts rest on the statements alone`);
+    lines.push(`${label('history:')} could not replay the earlier migrations (${visible(migration.history.failure)}); verdicts rest on the statements alone`);
   } else if (migration.history) {
     const { replayed, cached } = migration.history;
     lines.push(`${label('prior schema:')} ${replayed} earlier migration${replayed === 1 ? '' : 's'} replayed in the shadow database${cached ? ' (from the cache)' : ''}`);
@@ -70,18 +77,18 @@ function formatEvidence(migration: MigrationReport, paint: Paint): string[] {
   const rehearsal = migration.rehearsal;
   if (!rehearsal) return lines;
   if (rehearsal.failure && !rehearsal.restored) {
-    lines.push(`${label('rehearsal:')} ${paint(COLOURS.risky, 'FAILED')} ${rehearsal.failure}`);
+    lines.push(`${label('rehearsal:')} ${paint(COLOURS.risky, 'FAILED')} ${visible(rehearsal.failure)}`);
   } else if (rehearsal.restored) {
     lines.push(`${label('rehearsal:')} ${paint(COLOURS.safe, 'the rollback restored the schema exactly')}`);
   } else {
-    lines.push(`${label('rehearsal:')} ${paint(COLOURS.risky, 'the rollback did not restore the schema:')}`, ...rehearsal.differences.map((line) => `    ${line}`));
+    lines.push(`${label('rehearsal:')} ${paint(COLOURS.risky, 'the rollback did not restore the schema:')}`, ...rehearsal.differences.map((line) => `    ${visible(line)}`));
   }
-  if (rehearsal.seeded?.failure) lines.push(`${label('with seeded rows:')} ${rehearsal.seeded.failure}`);
+  if (rehearsal.seeded?.failure) lines.push(`${label('with seeded rows:')} ${visible(rehearsal.seeded.failure)}`);
   const down = rehearsal.down;
   if (down) {
-    const verdict = down.failure ? `FAILED ${down.failure}` : down.restored ? 'restores the schema' : 'does not restore the schema:';
-    lines.push(`${label(`down (${down.path}):`)} ${verdict}`, ...(down.restored || down.failure ? [] : down.differences.map((line) => `    ${line}`)));
-    for (const destroyed of down.destroys) lines.push(`    destroys: ${destroyed}`);
+    const verdict = down.failure ? `FAILED ${visible(down.failure)}` : down.restored ? 'restores the schema' : 'does not restore the schema:';
+    lines.push(`${label(`down (${visible(down.path)}):`)} ${verdict}`, ...(down.restored || down.failure ? [] : down.differences.map((line) => `    ${visible(line)}`)));
+    for (const destroyed of down.destroys) lines.push(`    destroys: ${visible(destroyed)}`);
   }
   return lines;
 }
@@ -92,16 +99,18 @@ function formatChange(change: ChangeReport, verdict: (value: Verdict) => string,
   const pad = ' '.repeat(Math.max(1, 13 - change.verdict.length));
   const acknowledged = change.acknowledged ? paint(DIM, ' (acknowledged)') : '';
   const evidence = paint(DIM, ` [${change.evidence}]`);
-  const lines = [`  ${where}${label}${pad}${change.rule.padEnd(19)} ${change.object}${evidence}${acknowledged}`];
+  const lines = [`  ${where}${label}${pad}${change.rule.padEnd(19)} ${visible(change.object)}${evidence}${acknowledged}`];
   const indent = '         ';
-  lines.push(`${indent}${change.reason}`);
+  lines.push(`${indent}${visible(change.reason)}`);
   if (change.rollback.length > 0) {
-    lines.push(`${indent}${paint(DIM, 'rollback:')} ${change.rollback.join(' ')}`);
+    // A multi-line statement (a view's definition) continues on indented lines, never at a finding's margin.
+    const [first = '', ...rest] = change.rollback.join(' ').split('\n');
+    lines.push(`${indent}${paint(DIM, 'rollback:')} ${visible(first)}`, ...rest.map((line) => `${indent}  ${visible(line)}`));
   }
-  for (const note of change.notes ?? []) lines.push(`${indent}${paint(DIM, 'note:')} ${note}`);
+  for (const note of change.notes ?? []) lines.push(`${indent}${paint(DIM, 'note:')} ${visible(note)}`);
   if (change.options) {
     lines.push(`${indent}${paint(DIM, 'options:')}`);
-    change.options.forEach((option, index) => lines.push(`${indent}  ${index + 1}. ${option}`));
+    change.options.forEach((option, index) => lines.push(`${indent}  ${index + 1}. ${visible(option)}`));
   }
   return lines;
 }

@@ -29,7 +29,17 @@ export interface ApplyFailure {
  * the caller, failed or not. Called outside one, it leaves the session as it found it: a transaction the file
  * opened and left failed is rolled back, one it left open is committed (the end of the file ends the migration).
  */
-export async function applySql(client: pg.Client, source: { path: string; text: string }): Promise<ApplyFailure | undefined> {
+export interface ApplyOptions {
+  /**
+   * Run the file as one transaction, as its migration tool does (diesel, goose, dbmate, Flyway, sqlx; golang-migrate's
+   * single multi-statement query is one implicit transaction): a failure then leaves nothing of the file behind, and
+   * statements that need a transaction block (`LOCK TABLE`) work. Ignored when the file manages its own transactions
+   * or holds a statement that cannot run inside one (`… CONCURRENTLY`, `VACUUM`).
+   */
+  transaction?: boolean;
+}
+
+export async function applySql(client: pg.Client, source: { path: string; text: string }, options: ApplyOptions = {}): Promise<ApplyFailure | undefined> {
   await loadParser();
   const sql = new SqlText(source.text);
   let statements: ParsedStatement[];
@@ -43,6 +53,8 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
   }
 
   const callerTransaction = client.getTransactionStatus() !== 'I';
+  const wrap = options.transaction === true && !callerTransaction && statements.every(canRunInTransaction);
+  if (wrap) await client.query('BEGIN');
   for (const statement of statements) {
     // Sliced from the statement's first byte, so that the server's position maps back onto the file exactly.
     const text = sql.sliceBytes(statement.startByte, statement.endByte).trimEnd();
@@ -70,6 +82,15 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
   // After a success the status is current. A file that opened a transaction and did not close it: commit it.
   if (!callerTransaction && client.getTransactionStatus() === 'T') await client.query('COMMIT');
   return undefined;
+}
+
+/** Statements that manage transactions themselves or refuse to run inside a transaction block. */
+const OUTSIDE_TRANSACTION_TAGS = new Set(['TransactionStmt', 'VacuumStmt', 'CreatedbStmt', 'DropdbStmt', 'AlterSystemStmt', 'CreateTableSpaceStmt', 'DropTableSpaceStmt']);
+
+function canRunInTransaction(statement: ParsedStatement): boolean {
+  // CONCURRENTLY (index builds and drops, REINDEX, DETACH PARTITION) refuses a transaction block. A false match
+  // inside a string literal only costs the wrapping transaction, never correctness.
+  return !OUTSIDE_TRANSACTION_TAGS.has(statement.tag) && !/\bconcurrently\b/i.test(statement.text);
 }
 
 interface ServerErrorFields {

@@ -4,11 +4,12 @@
  * A history is named by a hash chain over its content, so editing, adding or reordering an earlier migration
  * gives a new name, and a directory's prefixes share their computation:
  *
- *   h0 = sha256("migcheck-shadow-v1", server major version, role, tool setup SQL)   (what else shapes the schema)
+ *   h0 = sha256("migcheck-shadow-v3", server major version, replay role, tool setup SQL)   (what else shapes the schema)
  *   hk = sha256(h(k-1), id of migration k, its up SQL)
  *
- * The role is there because the snapshot records owners; the tool setup is the migration tool's tracking table
- * (./tracking.ts). Bump "v1" when the snapshot format changes.
+ * The replay role is there because what it may do decides what replays (a sandbox role of migcheck's own is
+ * `migcheck_sandbox` whatever its real name); the tool setup is the migration tool's tracking table
+ * (./tracking.ts). Bump the format when the snapshot format or the replay's privileges change.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
@@ -19,7 +20,8 @@ import { InputError } from '../errors.js';
 import type { Migration } from '../source/discover.js';
 import type { HistoryFailure } from './replay.js';
 
-const CACHE_FORMAT = 'migcheck-shadow-v1';
+/** v2: replays run as the sandbox role (./sandbox.ts), whose name snapshots anonymise; v1 snapshots were a superuser's. */
+const CACHE_FORMAT = 'migcheck-shadow-v3';
 
 /** $MIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/migcheck, else ~/.cache/migcheck. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -31,7 +33,7 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** What the replaying server contributes to every hash. */
 export interface ServerIdentity {
   majorVersion: number;
-  /** The role that owns what the replay creates. */
+  /** The role that replays (./sandbox.ts): `migcheck_sandbox` for a sandbox role of migcheck's own. */
   role: string;
 }
 

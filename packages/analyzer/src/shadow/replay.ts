@@ -7,7 +7,7 @@
  * template that rehearsal databases are copied from (CREATE DATABASE … TEMPLATE), which needs it disconnected.
  */
 import type pg from 'pg';
-import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/index.js';
+import type { SchemaSnapshot } from '../catalog/index.js';
 import type { Migration } from '../source/discover.js';
 import { applySql, type ApplyFailure } from './apply.js';
 import type { ShadowServer } from './server.js';
@@ -55,9 +55,15 @@ export class ReplayCursor {
     while (this.position < target) {
       const migration = this.migrations[this.position]!;
       progress.step(this.position + 1, migration.id);
+      if (migration.code) {
+        // A migration written as code (goose's .go files) changes the schema in ways no SQL here shows: the
+        // replay cannot go past it, and every later migration's prior schema is unknown.
+        this.broken = true;
+        return { index: this.position, failure: codeStepFailure(migration) };
+      }
       let failure: ApplyFailure | undefined;
       try {
-        failure = await applySql(await this.client(), { path: migration.up.path, text: migration.up.text });
+        failure = await applySql(await this.client(), { path: migration.up.path, text: migration.up.text }, { transaction: migration.transaction !== false });
       } catch (error) {
         this.broken = true; // a connection lost half-way through a file
         throw error;
@@ -72,7 +78,7 @@ export class ReplayCursor {
   }
 
   async snapshot(): Promise<SchemaSnapshot> {
-    return readSchemaSnapshot(await this.client());
+    return this.server.readSnapshot(await this.client());
   }
 
   /** Ends the session, so that the database can be copied (a template must have no connections). */
@@ -91,6 +97,16 @@ export class ReplayCursor {
     this.session ??= await this.server.connect(this.database);
     return this.session;
   }
+}
+
+function codeStepFailure(migration: Migration): ApplyFailure {
+  const language = migration.code?.language ?? 'code';
+  return {
+    path: migration.up.path,
+    line: 1,
+    column: 1,
+    message: `a migration written in ${language === 'go' ? 'Go' : language} cannot be read or replayed by migcheck; the schema after it is unknown`,
+  };
 }
 
 /** How often a long replay says where it is. */

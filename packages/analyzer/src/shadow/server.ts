@@ -3,14 +3,18 @@
  * the user names (`--shadow-url`, below).
  *
  * Either way migcheck only ever works in databases it created (`migcheck_shadow_<random>`), and drops them on
- * close or on a signal; on a user's server it never touches another database.
+ * close or on a signal; on a user's server it never touches another database. The user's role (or the embedded
+ * server's superuser) only creates and drops them: everything that runs in them, migration files above all, runs
+ * as the replay role (./sandbox.ts), which owns them.
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
+import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/index.js';
 import { MigcheckError } from '../errors.js';
 import type { ServerIdentity } from './cache.js';
 import { registerCleanup } from './cleanup.js';
-import { connectClient, databaseUrl, quoteIdentifier, redactUrl } from './connection.js';
+import { connectClient, databaseUrl, quoteIdentifier, redactUrl, urlWithLogin } from './connection.js';
+import { anonymiseReplayRole, chooseReplayRole, dropSandboxRole, SANDBOX_ROLE, unsafePowersOf, type ReplayLogin } from './sandbox.js';
 
 export interface ShadowServer {
   /** For messages; never holds a password. */
@@ -20,9 +24,12 @@ export interface ShadowServer {
   /** A new database: empty (a copy of template0), or a copy of `template` (which must have no connections). */
   createDatabase(template?: string): Promise<string>;
   dropDatabase(name: string): Promise<void>;
+  /** A session on one of our databases, as the replay role. */
   connect(database: string): Promise<pg.Client>;
-  /** Connection URL of one of our databases (holds the password: never show it unredacted). */
+  /** Connection URL of one of our databases, as the replay role (holds the password: never show it unredacted). */
   urlOf(database: string): string;
+  /** The schema of one of our databases, read in `session` (one of connect()'s), the replay role anonymised. */
+  readSnapshot(session: pg.Client): Promise<SchemaSnapshot>;
   /** Drops every database created here; stops the server if migcheck started it. */
   close(): Promise<void>;
 }
@@ -44,14 +51,20 @@ export function liveShadowDatabases(): string[] {
 export abstract class ServerBase implements ShadowServer {
   abstract readonly description: string;
   private admin?: Promise<pg.Client>;
+  private replay?: Promise<ReplayLogin>;
+  /** Known once replayRole() has settled: the synchronous urlOf() needs it. */
+  private replayLogin?: ReplayLogin;
   private readonly databases = new Set<string>();
   private unregister?: () => void;
   protected closed = false;
 
   abstract identity(): Promise<ServerIdentity>;
-  abstract urlOf(database: string): string;
   /** The URL of the maintenance database (starting the server if need be). */
   protected abstract adminUrl(): Promise<string>;
+  /** The admin URL once known (the server started), for the URLs of our databases. */
+  protected abstract knownAdminUrl(): string | undefined;
+  /** The name of the sandbox role to make when the admin role may not replay itself. */
+  protected abstract readonly sandboxName: string;
   /** Whether close() must drop our databases one by one (not when the whole server goes away). */
   protected abstract readonly dropsDatabasesOnClose: boolean;
   /** After our databases are dropped: stop what we started. */
@@ -77,15 +90,34 @@ export abstract class ServerBase implements ShadowServer {
     return this.admin;
   }
 
+  /** The replay role, chosen (and made if need be) once, before the first database. */
+  protected replayRole(): Promise<ReplayLogin> {
+    if (!this.replay) {
+      const replay = this.adminClient().then(async (admin) => {
+        const url = await this.adminUrl();
+        const login = await chooseReplayRole(admin, this.sandboxName, { description: this.description, url });
+        this.replayLogin = login;
+        return login;
+      });
+      replay.catch(() => {
+        if (this.replay === replay) this.replay = undefined;
+      });
+      this.replay = replay;
+    }
+    return this.replay;
+  }
+
   async createDatabase(template = 'template0'): Promise<string> {
     this.registerForCleanup();
     const admin = await this.adminClient();
+    const login = await this.replayRole();
     const name = `migcheck_shadow_${randomBytes(6).toString('hex')}`;
     // Listed before it exists, so that a signal during creation still drops it.
     this.databases.add(name);
     liveDatabases.add(name);
     try {
-      await admin.query(`CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE ${quoteIdentifier(template)}`);
+      // Owned by the replay role: trusted extensions install and the public schema (pg_database_owner) is its own.
+      await admin.query(`CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE ${quoteIdentifier(template)} OWNER ${quoteIdentifier(login.role)}`);
     } catch (error) {
       this.databases.delete(name);
       liveDatabases.delete(name);
@@ -104,8 +136,20 @@ export abstract class ServerBase implements ShadowServer {
     liveDatabases.delete(name);
   }
 
-  connect(database: string): Promise<pg.Client> {
+  async connect(database: string): Promise<pg.Client> {
+    await this.replayRole();
     return connectClient(this.urlOf(database), 'the shadow database');
+  }
+
+  urlOf(database: string): string {
+    const adminUrl = this.knownAdminUrl();
+    if (!adminUrl || !this.replayLogin) throw new MigcheckError(`the shadow server ${this.description} is not ready`);
+    return urlWithLogin(databaseUrl(adminUrl, database), this.replayLogin);
+  }
+
+  async readSnapshot(session: pg.Client): Promise<SchemaSnapshot> {
+    const login = await this.replayRole();
+    return anonymiseReplayRole(await readSchemaSnapshot(session), login.role);
   }
 
   private closing?: Promise<void>;
@@ -120,6 +164,9 @@ export abstract class ServerBase implements ShadowServer {
     try {
       if (admin && this.dropsDatabasesOnClose) {
         for (const name of [...this.databases]) await this.dropDatabase(name).catch(() => {});
+        // A sandbox role made on the user's server goes too (it owned only the databases just dropped).
+        const login = await this.replay?.catch(() => undefined);
+        if (login?.password !== undefined) await dropSandboxRole(admin, login.role);
       }
       await admin?.end().catch(() => {});
     } finally {
@@ -141,6 +188,8 @@ export abstract class ServerBase implements ShadowServer {
 class ExternalServer extends ServerBase {
   readonly description: string;
   protected readonly dropsDatabasesOnClose = true;
+  /** Random: roles are shared by every database of the server, and two runs may share one. */
+  protected readonly sandboxName = `${SANDBOX_ROLE}_${randomBytes(6).toString('hex')}`;
   private identityPromise?: Promise<ServerIdentity>;
 
   constructor(private readonly url: string) {
@@ -151,11 +200,11 @@ class ExternalServer extends ServerBase {
   identity(): Promise<ServerIdentity> {
     if (!this.identityPromise) {
       const identity = this.adminClient().then(async (admin) => {
-        const { rows } = await admin.query<{ version: number; role: string }>(
-          `SELECT current_setting('server_version_num')::int AS version, current_user AS role`,
-        );
-        const row = rows[0]!;
-        return { majorVersion: Math.floor(row.version / 10000), role: row.role };
+        const { rows } = await admin.query<{ version: number }>(`SELECT current_setting('server_version_num')::int AS version`);
+        // Who will replay, without making the role yet (a warm cache needs none): the given role if it may.
+        const given = await unsafePowersOf(admin);
+        const role = given.reasons.length === 0 ? given.role : SANDBOX_ROLE;
+        return { majorVersion: Math.floor(rows[0]!.version / 10000), role };
       });
       identity.catch(() => {
         if (this.identityPromise === identity) this.identityPromise = undefined;
@@ -165,12 +214,12 @@ class ExternalServer extends ServerBase {
     return this.identityPromise;
   }
 
-  urlOf(database: string): string {
-    return databaseUrl(this.url, database);
-  }
-
   protected adminUrl(): Promise<string> {
     return Promise.resolve(this.url);
+  }
+
+  protected knownAdminUrl(): string {
+    return this.url;
   }
 
   protected async shutdown(): Promise<void> {}

@@ -2,6 +2,8 @@
  * One shadow: a server (started on first need), the snapshot cache, and a replay cursor per migration directory.
  */
 import { basename } from 'node:path';
+import type pg from 'pg';
+import type { SchemaSnapshot } from '../catalog/index.js';
 import { MigcheckError } from '../errors.js';
 import type { Migration, MigrationDirectory } from '../source/discover.js';
 import { HistoryHashChain, historyStartHash, SnapshotCache, type ServerIdentity } from './cache.js';
@@ -150,6 +152,10 @@ export class ShadowSession implements Shadow {
         },
       };
     });
+  }
+
+  readSnapshot(session: pg.Client): Promise<SchemaSnapshot> {
+    return this.server.readSnapshot(session);
   }
 
   close(): Promise<void> {

@@ -11,6 +11,7 @@ import { createScratchDatabase } from '../../../../test/helpers/database.js';
 import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/index.js';
 import { discoverMigrations, type Migration } from '../source/discover.js';
 import { openShadow, type PriorResult, type Shadow, type ShadowDatabase } from './index.js';
+import { anonymiseReplayRole } from './sandbox.js';
 import { liveShadowDatabases, serverActivity } from './server.js';
 
 const serverUrl = inject('postgresUrl');
@@ -43,14 +44,18 @@ async function shadowOn(options: { cacheDir?: string; onProgress?: (message: str
   return shadow;
 }
 
-/** The schema before each of `texts` and after the last, applied by hand (one query per file) in a scratch database. */
+/**
+ * The schema before each of `texts` and after the last, applied by hand (one query per file) in a scratch database,
+ * with the role that applied them anonymised as the shadow anonymises its replay role (./sandbox.ts).
+ */
 async function appliedByHand(texts: string[]): Promise<SchemaSnapshot[]> {
   const db = await createScratchDatabase('shadow_by_hand');
+  const read = async () => anonymiseReplayRole(await readSchemaSnapshot(db.client), decodeURIComponent(new URL(serverUrl).username));
   try {
-    const snapshots = [await readSchemaSnapshot(db.client)];
+    const snapshots = [await read()];
     for (const text of texts) {
       await db.client.query(text);
-      snapshots.push(await readSchemaSnapshot(db.client));
+      snapshots.push(await read());
     }
     return snapshots;
   } finally {
@@ -247,6 +252,39 @@ describe('the migration tool', () => {
   });
 });
 
+describe('goose: transactions and code steps, as goose runs them', () => {
+  const goose = (up: string, annotations = '') => `${annotations}-- +goose Up\n${up}\n-- +goose Down\nSELECT 1;\n`;
+
+  test('each file runs in one transaction (LOCK TABLE works), NO TRANSACTION files in autocommit (CONCURRENTLY works)', async () => {
+    const migrations = await migrationDirectory({
+      '1_table.sql': goose('CREATE TABLE t (id int);'),
+      '2_locked.sql': goose('LOCK TABLE t IN ACCESS EXCLUSIVE MODE;\nALTER TABLE t ADD COLUMN b int;'),
+      '3_concurrent.sql': goose('CREATE INDEX CONCURRENTLY t_b ON t (b);', '-- +goose NO TRANSACTION\n'),
+      '4_after.sql': goose('CREATE TABLE after (id int);'),
+    });
+    expect(migrations.map((migration) => migration.layout)).toEqual(['goose', 'goose', 'goose', 'goose']);
+    const results = await (await shadowOn()).priorSnapshots(migrations);
+    const last = snapshotOf(results[3]);
+    expect(Object.keys(last.tables['public.t']!.columns).sort()).toEqual(['b', 'id']);
+    expect(last.indexes).toHaveProperty(['public.t_b']);
+  });
+
+  test('a Go-coded migration stops the replay there: every later migration gets it as the reason', async () => {
+    const migrations = await migrationDirectory({
+      '1_table.sql': goose('CREATE TABLE t (id int);'),
+      '2_backfill.go': 'package migrations\n\nfunc init() { goose.AddMigrationNoTxContext(up, down) }\n',
+      '3_after.sql': goose('ALTER TABLE t ADD COLUMN b int;'),
+      '4_later.sql': goose('CREATE TABLE later (id int);'),
+    });
+    expect(migrations[1]!.code).toEqual({ language: 'go' });
+    const results = await (await shadowOn()).priorSnapshots(migrations);
+    expect(snapshotOf(results[1]).tables).toHaveProperty(['public.t']); // the state before the code step is known
+    for (const result of results.slice(2)) {
+      expect(result).toMatchObject({ failure: { path: migrations[1]!.up.path, message: expect.stringMatching(/written in Go cannot be read or replayed/) } });
+    }
+  });
+});
+
 describe('databaseBefore', () => {
   test('is a database in the prior state; release drops it; the same state again needs no replay', async () => {
     const migrations = await migrationDirectory(SHOP);
@@ -263,7 +301,7 @@ describe('databaseBefore', () => {
 
     const first = await shadow.databaseBefore(migrations[3]!);
     if (!('client' in first)) throw new Error('expected a database');
-    expect(await readSchemaSnapshot(first.client)).toEqual(prior);
+    expect(await shadow.readSnapshot(first.client)).toEqual(prior);
     // Rehearse in it: it is a database of its own.
     await first.client.query('ALTER TABLE orders ADD COLUMN rehearsal int');
     const readsAfterFirst = reads;
@@ -271,7 +309,7 @@ describe('databaseBefore', () => {
     const second = await shadow.databaseBefore(migrations[3]!);
     if (!('client' in second)) throw new Error('expected a database');
     expect(reads).toBe(readsAfterFirst); // copied from the template: nothing replayed
-    expect(await readSchemaSnapshot(second.client)).toEqual(prior);
+    expect(await shadow.readSnapshot(second.client)).toEqual(prior);
     expect(readsForSnapshot).toBeGreaterThan(0);
 
     const name = databaseNameOf(first);
@@ -289,7 +327,7 @@ describe('databaseBefore', () => {
     for (const index of [1, 2, 3, 0]) {
       const database = await shadow.databaseBefore(migrations[index]!);
       if (!('client' in database)) throw new Error(`expected a database, got ${describeResult(database)}`);
-      expect(await readSchemaSnapshot(database.client)).toEqual((await shopByHand())[index]);
+      expect(await shadow.readSnapshot(database.client)).toEqual((await shopByHand())[index]);
       await database.release();
     }
   });

@@ -23,8 +23,9 @@ export interface HistoryFailed {
 export type PriorResult = { snapshot: SchemaSnapshot; cached: boolean } | HistoryFailed;
 
 export interface ShadowDatabase {
-  /** Connection URL; it holds the password: redact it before showing it. */
+  /** Connection URL, as the replay role; it holds the password: redact it before showing it. */
   url: string;
+  /** A session as the replay role, which owns the database: never a superuser. */
   client: pg.Client;
   /** Drops the database. */
   release(): Promise<void>;
@@ -37,5 +38,10 @@ export interface Shadow {
   priorSnapshots(migrations: Migration[]): Promise<PriorResult[]>;
   /** A fresh database in the state before `migration` (history applied), for rehearsals; the caller releases it. */
   databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed>;
+  /**
+   * The schema of a shadow database, read in one of its sessions (a ShadowDatabase's client), as the prior
+   * snapshots have it: the replay role, who ran the migrations, is no owner to restore (see ./sandbox.ts).
+   */
+  readSnapshot(session: pg.Client): Promise<SchemaSnapshot>;
   close(): Promise<void>;
 }

@@ -2,17 +2,13 @@
  * Paths (files or directories) → ordered migrations, each with the earlier migrations of its
  * directory as its history.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
-import {
-  detectLayout,
-  extractDbmateSection,
-  type DirectoryEntry,
-  type LayoutName,
-  type MigrationEntry,
-  type SqlLocation,
-} from './layouts.js';
+import { describeErrno, listFolder, readSqlFile } from './files.js';
+import { detectLayout, type CodeStep, type DirectoryEntry, type LayoutContext, type LayoutName, type MigrationEntry, type SqlLocation } from './layouts.js';
+
+export { readSqlFile } from './files.js';
 
 export interface SqlSource {
   /** The path as shown to people: relative to the working directory when inside it, with `/`. */
@@ -25,8 +21,10 @@ export interface SqlSource {
 export interface MigrationDirectory {
   path: string;
   layout: LayoutName;
-  /** Every migration of the directory, in order. */
+  /** Every migration of the directory, in its tool's order. */
   migrations: Migration[];
+  /** How the folder was read, when a person should know: entries that looked like migrations but were not read. */
+  notes: string[];
 }
 
 export interface Migration {
@@ -43,6 +41,16 @@ export interface Migration {
   directory?: MigrationDirectory;
   /** Position in the directory; the migrations before it are its history. */
   index: number;
+  /**
+   * A migration written as code (goose's `.go` files): a step of the history migcheck cannot read. Its `up` is
+   * the code file with an empty text; analysis calls it "code migration, not read" (risky), and a replay of the
+   * history cannot go past it.
+   */
+  code?: CodeStep;
+  /** Whether the tool runs it in one transaction, where the files say so (goose NO TRANSACTION, dbmate, diesel). */
+  transaction?: boolean;
+  /** What a person should know about how this migration was read (goose ENVSUB ON, unknown annotations). */
+  notes?: string[];
 }
 
 /** The migrations that ran before this one in its directory (empty for a lone file). */
@@ -77,13 +85,25 @@ export function discoverMigrations(paths: string[], options: DiscoverOptions = {
     const stats = statOrThrow(absolute, given);
     if (stats.isDirectory()) {
       const directory = readDirectory(absolute, cwd, directories);
-      if (!directory) throw new InputError(displayPath(absolute, cwd), 1, 1, 'no migrations found in this directory');
+      if (!directory) throw new InputError(displayPath(absolute, cwd), 1, 1, noMigrationsMessage(absolute, cwd));
       directory.migrations.forEach(add);
       continue;
     }
     add(migrationForFile(absolute, cwd, directories));
   }
   return result;
+}
+
+/** Why a folder holds no migrations, with what it does hold when that helps (code migrations, a subfolder). */
+function noMigrationsMessage(absolute: string, cwd: string): string {
+  const entries = listFolder(absolute, displayPath(absolute, cwd));
+  const code = entries.filter((entry) => !entry.isDirectory && /^\d+[_-].*\.(js|mjs|cjs|ts|mts|cts)$/.test(entry.name));
+  if (code.length > 0) {
+    return `no SQL migrations found in this directory: its ${code.length} migration${code.length === 1 ? ' is' : 's are'} JavaScript or TypeScript code (knex and similar tools), which migcheck does not read`;
+  }
+  const nested = entries.find((entry) => entry.isDirectory && entry.name === 'migrations');
+  if (nested) return `no migrations found in this directory; did you mean ${displayPath(join(absolute, nested.name), cwd)}?`;
+  return 'no migrations found in this directory';
 }
 
 /** File names that mark a migration kept in a folder of its own (diesel, Prisma). */
@@ -124,17 +144,10 @@ function readDirectory(
   cache: Map<string, MigrationDirectory | undefined>,
 ): MigrationDirectory | undefined {
   if (cache.has(absolute)) return cache.get(absolute);
-  let entries: DirectoryEntry[];
-  try {
-    entries = readdirSync(absolute, { withFileTypes: true }).map((entry) => ({
-      name: entry.name,
-      isDirectory: entry.isDirectory(),
-      ...(entry.isDirectory() ? { children: safeList(join(absolute, entry.name)) } : {}),
-    }));
-  } catch {
-    cache.set(absolute, undefined);
-    return undefined;
-  }
+  const folderPath = displayPath(absolute, cwd);
+  const entries: DirectoryEntry[] = listFolder(absolute, folderPath).map((entry) =>
+    entry.isDirectory ? { ...entry, children: listChildren(join(absolute, entry.name), displayPath(join(absolute, entry.name), cwd), entry.name) } : entry,
+  );
   const texts = new Map<string, string>();
   const readText = (file: string) => {
     let text = texts.get(file);
@@ -145,47 +158,63 @@ function readDirectory(
     }
     return text;
   };
-  const detected = detectLayout(entries, (file) => (file.endsWith('.sql') ? readText(file) : ''));
+  const context: LayoutContext = {
+    read: readText,
+    fail: (file, line, column, message) => {
+      throw new InputError(displayPath(join(absolute, file), cwd), line, column, message);
+    },
+  };
+  const detected = detectLayout(entries, context);
   if (!detected) {
     cache.set(absolute, undefined);
     return undefined;
   }
-  const directory: MigrationDirectory = { path: displayPath(absolute, cwd), layout: detected.layout, migrations: [] };
+  const directory: MigrationDirectory = { path: folderPath, layout: detected.layout, migrations: [], notes: detected.notes };
   // Files are read when first needed: lint reads only its targets' up files, never a history's down files.
-  const source = (location: SqlLocation): SqlSource => {
+  const source = (location: SqlLocation, code: boolean): SqlSource => {
     const full = join(absolute, location.file);
     let text: string | undefined;
     return {
       path: displayPath(full, cwd),
       absolutePath: full,
       get text() {
-        text ??= location.section ? extractDbmateSection(readText(location.file), location.section) : readText(location.file);
+        // A code migration is not SQL: its text is never read (nor parsed).
+        text ??= code ? '' : location.cut ? location.cut(readText(location.file)) : readText(location.file);
         return text;
       },
     };
   };
   directory.migrations = detected.migrations.map((entry: MigrationEntry, index) => {
-    const up = source(entry.up);
+    const up = source(entry.up, entry.code !== undefined);
     return {
-      id: `${entry.version}_${entry.name}`,
+      id: entry.id ?? `${entry.version}_${entry.name}`,
       version: entry.version,
       name: entry.name,
       layout: detected.layout,
       path: up.path,
       up,
-      ...(entry.down ? { down: source(entry.down) } : {}),
+      ...(entry.down ? { down: source(entry.down, false) } : {}),
       directory,
       index,
+      ...(entry.code ? { code: entry.code } : {}),
+      ...(entry.transaction !== undefined ? { transaction: entry.transaction } : {}),
+      ...(entry.notes ? { notes: entry.notes } : {}),
     };
   });
   cache.set(absolute, directory);
   return directory;
 }
 
-function safeList(path: string): string[] {
+/**
+ * The entries of a subfolder (a diesel or Prisma migration is a folder). One that cannot be listed is refused when
+ * its name could be a migration's (they start with their version), else it is not a migration folder: a
+ * candidate folder such as /tmp holds other users' private folders.
+ */
+function listChildren(absolute: string, path: string, name: string): string[] {
   try {
-    return readdirSync(path);
-  } catch {
+    return listFolder(absolute, path).map((entry) => entry.name);
+  } catch (error) {
+    if (/^\d/.test(name)) throw error;
     return [];
   }
 }
@@ -193,53 +222,9 @@ function safeList(path: string): string[] {
 function statOrThrow(absolute: string, given: string) {
   try {
     return statSync(absolute);
-  } catch {
-    throw new InputError(given, 1, 1, 'no such file or directory');
-  }
-}
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
-
-/** Reads a SQL file as UTF-8; a binary or mis-encoded file is an input error at its first bad byte. */
-export function readSqlFile(absolute: string, path: string): string {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(absolute);
   } catch (error) {
-    throw new InputError(path, 1, 1, `cannot read file: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new InputError(given, 1, 1, describeErrno(error));
   }
-  try {
-    const text = utf8.decode(bytes);
-    const nul = text.indexOf('\u0000');
-    if (nul >= 0) throw Object.assign(new Error('binary'), { at: Buffer.byteLength(text.slice(0, nul)) });
-    return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text; // a byte-order mark is not a column
-  } catch (error) {
-    const at = (error as { at?: number }).at ?? firstInvalidUtf8(bytes);
-    const before = bytes.subarray(0, at).toString('utf8');
-    const lines = before.split('\n');
-    const what = (error as { at?: number }).at !== undefined ? 'binary file (NUL byte)' : 'not valid UTF-8';
-    throw new InputError(path, lines.length, [...(lines.at(-1) ?? '')].length + 1, `cannot read file: ${what}`);
-  }
-}
-
-/** Byte offset of the first byte that does not start a well-formed UTF-8 sequence. */
-function firstInvalidUtf8(bytes: Buffer): number {
-  let i = 0;
-  while (i < bytes.length) {
-    const lead = bytes[i]!;
-    if (lead < 0x80) {
-      i++;
-      continue;
-    }
-    const length = lead >= 0xc2 && lead <= 0xdf ? 2 : lead >= 0xe0 && lead <= 0xef ? 3 : lead >= 0xf0 && lead <= 0xf4 ? 4 : 0;
-    if (length === 0 || i + length > bytes.length) return i;
-    for (let k = 1; k < length; k++) {
-      const continuation = bytes[i + k]!;
-      if (continuation < 0x80 || continuation > 0xbf) return i;
-    }
-    i += length;
-  }
-  return i;
 }
 
 export function displayPath(absolute: string, cwd: string): string {

@@ -72,5 +72,17 @@ function toInputError(error: unknown, sql: SqlText, path: string): InputError {
       `psql meta-command ${command} is not SQL; migcheck reads plain SQL migrations (run psql-only steps outside the migration)`,
     );
   }
-  return new InputError(path, at.line, at.column, message);
+  return new InputError(path, at.line, at.column, oneLine(message));
+}
+
+/**
+ * Postgres quotes the rest of the text after "at or near": for an unterminated comment or string, that is the
+ * rest of the file. An error is one line: the quote keeps its first line, at most 40 characters.
+ */
+function oneLine(message: string): string {
+  return message.replace(/ at or near "([\s\S]*)"$/, (_whole, near: string) => {
+    const first = [...(near.split(/\r?\n/, 1)[0] ?? '').trimEnd()];
+    const cut = first.length > 40 || near.trimEnd().includes('\n');
+    return ` at or near "${first.slice(0, 40).join('')}${cut ? '…' : ''}"`;
+  });
 }

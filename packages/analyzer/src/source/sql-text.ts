@@ -87,7 +87,8 @@ export class SqlText {
   /**
    * The byte offset of the first character at or after `byteOffset` that is not white space or a
    * comment. libpg-query's statement locations start right after the previous semicolon, so the
-   * leading comments of a statement are part of its span; a reader wants the first keyword.
+   * leading comments of a statement are part of its span; a reader wants the first keyword. A block
+   * comment that is never closed stops the skipping at its start.
    */
   skipTrivia(byteOffset: number, endByte = this.bytes.length): number {
     const b = this.bytes;
@@ -99,7 +100,8 @@ export class SqlText {
       } else if (c === 0x2d && b[i + 1] === 0x2d) {
         while (i < endByte && b[i] !== 0x0a) i++;
       } else if (c === 0x2f && b[i + 1] === 0x2a) {
-        // Postgres block comments nest.
+        // Postgres block comments nest. One never closed is not trivia: it is the parser's syntax error.
+        const commentStart = i;
         let depth = 1;
         i += 2;
         while (i < endByte && depth > 0) {
@@ -113,6 +115,7 @@ export class SqlText {
             i++;
           }
         }
+        if (depth > 0) return commentStart;
       } else {
         break;
       }

@@ -4,11 +4,13 @@ import type { SchemaSnapshot } from '../../catalog/snapshot.js';
 import { backupColumn, primaryKeyColumns } from '../../plan/backup.js';
 import { ask, howDecided, unanswered } from '../data.js';
 import { payload, qualify } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { defineRule, step, type DataCheck } from '../rule.js';
 import { alterRelation } from '../sql.js';
 import { formatTypeName } from '../typename.js';
-import type { Assessment, QualifiedName } from '../types.js';
+import type { Assessment } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface AddColumn {
   table: QualifiedName;

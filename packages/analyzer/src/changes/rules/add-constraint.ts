@@ -2,10 +2,12 @@ import type { AlterTableCmd, Constraint } from 'libpg-query';
 import { createIndex } from '../../catalog/ddl.js';
 import { findColumn, findIndex } from '../../catalog/lookup.js';
 import { payload, qualify, strings } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { defineRule, step } from '../rule.js';
 import { alterRelation } from '../sql.js';
-import type { Assessment, QualifiedName } from '../types.js';
+import type { Assessment } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface AddConstraint {
   table: QualifiedName;

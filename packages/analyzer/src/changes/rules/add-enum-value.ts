@@ -3,7 +3,7 @@ import { qualifyNames, strings } from '../ast.js';
 import { ask, howDecided, unanswered } from '../data.js';
 import { displayName } from '../naming.js';
 import { defineRule } from '../rule.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface AddEnumValue {
   type: QualifiedName;

@@ -1,9 +1,10 @@
 import type { IndexStmt } from 'libpg-query';
 import { findIndex } from '../../catalog/lookup.js';
 import { qualify } from '../ast.js';
-import { displayName, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { sqlName } from '../../sql/quote.js';
 import { defineRule, step } from '../rule.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface AddIndex {
   table: QualifiedName;

@@ -1,11 +1,12 @@
-import type { CreateStmt, CreateTableAsStmt, SelectStmt } from 'libpg-query';
+import type { CreateStmt, CreateTableAsStmt, RangeVar, SelectStmt } from 'libpg-query';
 import { findTable } from '../../catalog/lookup.js';
 import { backupTable } from '../../plan/backup.js';
 import { ask, howDecided, unanswered } from '../data.js';
-import { qualify } from '../ast.js';
-import { displayName, sqlName } from '../naming.js';
+import { payload, qualify } from '../ast.js';
+import { displayName } from '../naming.js';
+import { sqlName } from '../../sql/quote.js';
 import { defineRule, step } from '../rule.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface AddTable {
   table: QualifiedName;
@@ -13,6 +14,8 @@ interface AddTable {
   /** CREATE TABLE AS / SELECT INTO: the table holds rows from the start. */
   createdWithRows: boolean;
   temporary: boolean;
+  /** INHERITS (…) / PARTITION OF: the tables whose triggers reach this one's rows. */
+  parents?: QualifiedName[];
 }
 
 export const addTable = defineRule<CreateStmt | CreateTableAsStmt | SelectStmt, AddTable>({
@@ -34,7 +37,9 @@ A temporary table disappears with the session: nothing to roll back.`,
     if (context.statement.tag === 'CreateStmt') {
       const create = node as CreateStmt;
       const table = qualify(create.relation, context.defaultSchema);
-      return draft(table, create.if_not_exists === true, false, create.relation?.relpersistence === 't');
+      const created = draft(table, create.if_not_exists === true, false, create.relation?.relpersistence === 't');
+      const parents = (create.inhRelations ?? []).map((parent) => qualify(payload<RangeVar>(parent, 'RangeVar'), context.defaultSchema));
+      return parents.length > 0 ? { ...created, details: { ...created.details, parents } } : created;
     }
     if (context.statement.tag === 'CreateTableAsStmt') {
       const create = node as CreateTableAsStmt;

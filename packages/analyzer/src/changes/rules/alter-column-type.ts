@@ -1,12 +1,14 @@
 import type { AlterTableCmd, ColumnDef, ColumnRef, Node, TypeCast } from 'libpg-query';
 import { findColumn } from '../../catalog/lookup.js';
 import { payload, qualify, strings } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { ask, howDecided, unanswered } from '../data.js';
 import { defineRule, PRIOR_STATE_UNKNOWN, step, type DataCheck, type MigrationState } from '../rule.js';
 import { alterRelation } from '../sql.js';
 import { formatTypeName } from '../typename.js';
-import type { Assessment, QualifiedName, RollbackStep } from '../types.js';
+import type { Assessment, RollbackStep } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 /** How the new values are computed: by the default conversion, by `USING col::type`, or by an expression. */
 export type Conversion = 'default' | 'plain-cast' | 'expression';
@@ -225,12 +227,25 @@ const TIME_TYPES: Record<string, string> = {
   'time without time zone': 'time',
   'time with time zone': 'timetz',
 };
-/** Types whose text form reads back to the same value (value::text::type = value). */
+/** Types whose text form reads back to the same value (value::text::type = value) whatever the session's settings. */
 const CANONICAL_TEXT = new Set([
-  'smallint', 'integer', 'bigint', 'numeric', 'boolean', 'uuid', 'date', 'real', 'double precision',
-  'timestamp without time zone', 'time without time zone', 'interval', 'inet', 'cidr', 'macaddr', 'money',
+  'smallint', 'integer', 'bigint', 'numeric', 'boolean', 'uuid', 'time without time zone', 'inet', 'cidr', 'macaddr',
   'jsonb', 'bytea',
 ]);
+/**
+ * Types whose text form depends on a setting of the session that converts them: under another setting the
+ * rollback reads it back differently (extra_float_digits = 0 rounds floats to 15 digits; DateStyle 'SQL, DMY'
+ * swaps day and month; IntervalStyle sql_standard drops the sign of the later fields; lc_monetary changes money).
+ */
+const SESSION_TEXT: Record<string, string> = {
+  real: 'extra_float_digits',
+  'double precision': 'extra_float_digits',
+  date: 'DateStyle',
+  'timestamp without time zone': 'DateStyle',
+  'timestamp with time zone': 'DateStyle and TimeZone',
+  interval: 'IntervalStyle',
+  money: 'lc_monetary',
+};
 
 export function classifyTypeChange(oldText: string, newText: string, conversion: Conversion = 'default'): CastClass {
   if (conversion === 'expression') {
@@ -287,13 +302,21 @@ function classifyScalar(from: ParsedType, to: ParsedType, conversion: Conversion
     return toMantissa >= fromMantissa ? widening('double precision holds every real value exactly.') : lossy('real keeps only about 6 significant digits of a double precision value.');
   }
   if (fromMantissa && to.base === 'numeric') {
-    return to.mods.length > 0 ? lossy('a constrained numeric rounds floating-point values.') : checked('numeric holds the exact value of every floating-point number.');
+    // float8 → numeric prints the value with DBL_DIG (15) significant digits, float4 with FLT_DIG (6): 0.1 + 0.2
+    // becomes 0.3 (checked on PostgreSQL 15 and 18 by test/adversarial/cast-claims.test.ts).
+    return to.mods.length > 0
+      ? lossy('a constrained numeric rounds floating-point values.')
+      : lossy(`numeric keeps only ${from.base === 'real' ? 6 : 15} significant digits of a ${from.base} value.`);
   }
   if (fromMantissa && toBits) return lossy(`casting ${from.base} to ${to.base} rounds away the fractional part.`);
 
   // Strings.
   if (STRING_TYPES.has(from.base) && STRING_TYPES.has(to.base)) return classifyStrings(from, to, conversion);
   if (STRING_TYPES.has(to.base)) {
+    const setting = SESSION_TEXT[from.base];
+    if (setting) {
+      return { kind: 'session-dependent', why: `the text form of ${from.base} depends on the session's ${setting}; under another setting the values do not read back the same.` };
+    }
     if (!CANONICAL_TEXT.has(from.base)) {
       return { kind: 'unknown', why: `it is not known whether every ${from.base} value reads back from its text form.` };
     }
@@ -331,7 +354,8 @@ function classifyScalar(from: ParsedType, to: ParsedType, conversion: Conversion
     return { kind: 'unknown', why: `converting ${from.base} to ${to.base} is not classified.` };
   }
   if (fromTime?.startsWith('timestamp') && to.base === 'date') return lossy('the time of day is dropped from every value.');
-  if (from.base === 'date' && toTime === 'timestamp') return widening('every date converts to midnight and back exactly.');
+  // date reaches 5874897 AD, timestamp only 294276 AD: later dates make the migration fail.
+  if (from.base === 'date' && toTime === 'timestamp') return checked('dates convert to midnight and back exactly; dates beyond the timestamp range would have made the migration fail.');
   if (from.base === 'date' && toTime === 'timestamptz') {
     return { kind: 'session-dependent', why: "dates become midnight in the session's time zone; reverting in another zone can change the date." };
   }
@@ -373,7 +397,12 @@ function classifyStrings(from: ParsedType, to: ParsedType, conversion: Conversio
   if (conversion === 'plain-cast') {
     return { kind: 'lossy', why: `the explicit cast to ${to.base}(${toBound}) truncates longer values silently.` };
   }
-  return { kind: 'checked', why: 'longer values would have made the migration fail (assignment casts do not truncate).' };
+  if (from.base === 'character') {
+    return { kind: 'checked', why: 'character(n) values lose only their trailing blanks, which padding restores; longer values would have made the migration fail.' };
+  }
+  // An assignment cast raises an error for a longer value, except when the excess characters are blanks:
+  // those are cut silently ('abc   ' becomes 'abc' in varchar(3)).
+  return { kind: 'normalizing', why: `values longer than ${toBound} characters would have made the migration fail, but trailing blanks beyond ${toBound} are cut silently.` };
 }
 
 /** A USING clause is needed when Postgres has no assignment cast from the new type back to the old. */

@@ -16,12 +16,14 @@ import { commentOn } from '../../catalog/ddl.js';
 import { findComment, findOwner, type PropertyLookup } from '../../catalog/lookup.js';
 import type { SchemaSnapshot } from '../../catalog/snapshot.js';
 import { payload, qualify, qualifyNames, strings } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import type { RecogniseContext } from '../rule.js';
 import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
 import { alterRelation, functionIdentity, functionSignature, listItems, OBJECT_KEYWORD, objectWords, roleName } from '../sql.js';
 import { formatTypeName } from '../typename.js';
-import type { Assessment, ChangeDraft, QualifiedName } from '../types.js';
+import type { Assessment, ChangeDraft } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface AlterObject {
   /** What the statement does, in words ("enable row level security on public.orders"). */
@@ -32,6 +34,8 @@ interface AlterObject {
   nothingToUndo: boolean;
   /** A comment or owner the statement overwrites: restored from the prior schema. */
   restore?: Restore;
+  /** SET SCHEMA of a relation: the schema it moves to. */
+  newSchema?: string;
 }
 
 type Restore =
@@ -67,8 +71,6 @@ const OVERWRITES: Record<string, string> = {
   AT_SetRelOptions: 'set storage parameters',
   AT_ResetRelOptions: 'reset storage parameters',
   AT_ReplaceRelOptions: 'replace storage parameters',
-  AT_ClusterOn: 'cluster on index',
-  AT_DropCluster: 'drop clustering',
   AT_ReplicaIdentity: 'set replica identity',
   AT_SetTableSpace: 'set tablespace',
   AT_SetAccessMethod: 'set access method',
@@ -164,6 +166,16 @@ function restoreFromPrior(details: AlterObject, restore: Restore, prior: SchemaS
         evidence: 'catalog',
         reason: `${capitalise(details.action)}: the previous owner, ${owner}, is restored from the prior schema.`,
         rollback: [step(`${restore.alter} OWNER TO ${quoteIdent(owner)};`, 'before-app')],
+      };
+    }
+    // The object is there, its owner is not: the shadow replays as a role of its own, which stands for whoever
+    // ran the migrations (shadow/sandbox.ts), so the owner to restore is not known.
+    if (findComment(prior, restore.lookup)) {
+      return {
+        verdict: 'risky',
+        evidence: 'catalog',
+        reason: `${capitalise(details.action)}: the previous owner is the role that ran the earlier migrations, which the prior schema cannot name, so it is not restored.`,
+        rollback: [],
       };
     }
   }
@@ -271,7 +283,7 @@ function recogniseGrant(grant: GrantStmt, schema: string): ChangeDraft<AlterObje
         .map((privilege) => {
           const access = payload<{ priv_name?: string; cols?: Node[] }>(privilege, 'AccessPriv');
           const columns = access?.cols ? ` (${strings(access.cols).map(quoteIdent).join(', ')})` : '';
-          return `${(access?.priv_name ?? 'all').toUpperCase()}${columns}`;
+          return `${privilegeKeyword(access?.priv_name ?? 'all')}${columns}`;
         })
         .join(', ')
     : 'ALL';
@@ -286,6 +298,11 @@ function recogniseGrant(grant: GrantStmt, schema: string): ChangeDraft<AlterObje
   const on = `${keyword} ${objects.join(', ')}`;
   const inverse = grant.is_grant ? `REVOKE ${privileges} ON ${on} FROM ${grantees};` : `GRANT ${privileges} ON ${on} TO ${grantees};`;
   return draft(objects.join(', '), action, inverse);
+}
+
+/** A privilege is a keyword (`select`, `alter system`); any other name is a quoted identifier, never raw SQL. */
+function privilegeKeyword(name: string): string {
+  return /^[a-z]+( [a-z]+)?$/.test(name) ? name.toUpperCase() : quoteIdent(name);
 }
 
 function grantObject(objtype: string | undefined, object: Node, schema: string): string {
@@ -307,7 +324,9 @@ function recogniseSetSchema(alter: AlterObjectSchemaStmt, schema: string): Chang
   if (alter.relation) {
     const old = qualify(alter.relation, schema);
     const moved = { schema: newSchema, name: old.name };
-    return draft(displayName(old), `move ${objectWords(alter.objectType)} ${displayName(old)} to schema ${newSchema}`, `ALTER ${keyword} ${sqlName(moved)} SET SCHEMA ${quoteIdent(old.schema)};`, old);
+    const movedDraft = draft(displayName(old), `move ${objectWords(alter.objectType)} ${displayName(old)} to schema ${newSchema}`, `ALTER ${keyword} ${sqlName(moved)} SET SCHEMA ${quoteIdent(old.schema)};`, old);
+    // The name it leaves behind may be taken by another table: plan/subsumption follows the move.
+    return { ...movedDraft, details: { ...movedDraft.details, newSchema } };
   }
   const routine = payload<ObjectWithArgs>(alter.object, 'ObjectWithArgs');
   if (routine) {

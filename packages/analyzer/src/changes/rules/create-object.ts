@@ -19,11 +19,13 @@ import type {
 } from 'libpg-query';
 import { objectExists } from '../../catalog/lookup.js';
 import { qualify, qualifyNames, strings } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import type { RecogniseContext } from '../rule.js';
 import { defineRule, step } from '../rule.js';
 import { functionArgumentTypes, functionSignature, OBJECT_KEYWORD } from '../sql.js';
-import type { ChangeDraft, QualifiedName, StepTiming } from '../types.js';
+import type { ChangeDraft, StepTiming } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface CreateObject {
   /** "view", "function", "trigger"… */
@@ -179,9 +181,8 @@ function recogniseCreate(tag: string, node: Record<string, unknown>, context: Re
     case 'CreateSchemaStmt': {
       const create = node as CreateSchemaStmt;
       const name = create.schemaname ?? '';
-      // Objects created inside CREATE SCHEMA are part of this statement and go with the schema.
-      const cascade = (create.schemaElts?.length ?? 0) > 0 ? ' CASCADE' : '';
-      return make('schema', name, `DROP SCHEMA ${quoteIdent(name)}${cascade};`, { ifNotExists: create.if_not_exists === true, lookup: { kind: 'schema', name } });
+      // The objects created inside CREATE SCHEMA are changes of their own (changes/recognise.ts), dropped first.
+      return make('schema', name, `DROP SCHEMA ${quoteIdent(name)};`, { ifNotExists: create.if_not_exists === true, lookup: { kind: 'schema', name } });
     }
     case 'CreatePolicyStmt': {
       const create = node as CreatePolicyStmt;

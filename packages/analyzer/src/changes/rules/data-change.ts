@@ -2,7 +2,8 @@ import type { CopyStmt, DeleteStmt, InsertStmt, MergeStmt, Node, ResTarget, Trun
 import { payload, qualify } from '../ast.js';
 import { displayName } from '../naming.js';
 import { defineRule } from '../rule.js';
-import type { Assessment, ChangeDraft, QualifiedName } from '../types.js';
+import type { Assessment, ChangeDraft } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 type Operation = 'UPDATE' | 'DELETE' | 'TRUNCATE' | 'INSERT' | 'INSERT … ON CONFLICT DO UPDATE' | 'MERGE' | 'COPY FROM';
 
@@ -11,6 +12,8 @@ interface DataChange {
   table: QualifiedName;
   /** For UPDATE: the columns it sets. */
   columns: string[];
+  /** TRUNCATE … CASCADE: also empties the tables that reference it. */
+  cascade?: boolean;
 }
 
 const BACKUP_FIRST = 'Back up the affected rows before the migration runs (for example CREATE TABLE backup AS SELECT … with the same WHERE), so they can be restored';
@@ -26,7 +29,13 @@ irreversible (forward fix only: restore from a backup, accept the change, or rec
 INSERT and COPY FROM add rows that stay after a schema rollback; removing them needs a key that identifies
 them: risky.
 A data change that only touches what the same migration created (a backfill of a column it added, rows
-inserted into a table it created) is undone when that column or table is dropped, and is safe.`,
+inserted into a table it created) is undone when that column or table is dropped, and is safe, but only when
+nothing else fires: no trigger or rule on the table (from the prior schema, or created by the migration), no
+foreign key that cascades from it, no function with side effects (nextval, user functions) in the statement.
+Without the prior schema, the triggers and rules of a table that existed before are unknown: a backfill of
+it is risky. A data-modifying CTE (WITH d AS (DELETE …) SELECT …), EXPLAIN ANALYZE of a data change and
+COPY (DELETE … RETURNING …) TO … are data changes of their own, whatever the outer statement.
+A change to a temporary table of the migration disappears with its session: safe.`,
   on: ['UpdateStmt', 'DeleteStmt', 'TruncateStmt', 'InsertStmt', 'MergeStmt', 'CopyStmt'],
   recognise(node, context): ChangeDraft<DataChange> | ChangeDraft<DataChange>[] | undefined {
     const schema = context.defaultSchema;
@@ -47,7 +56,10 @@ inserted into a table it created) is undone when that column or table is dropped
       case 'DeleteStmt':
         return make('DELETE', (node as DeleteStmt).relation);
       case 'TruncateStmt':
-        return ((node as TruncateStmt).relations ?? []).map((relation) => make('TRUNCATE', payload(relation, 'RangeVar')));
+        return ((node as TruncateStmt).relations ?? []).map((relation) => {
+          const truncate = make('TRUNCATE', payload(relation, 'RangeVar'));
+          return (node as TruncateStmt).behavior === 'DROP_CASCADE' ? { ...truncate, details: { ...truncate.details, cascade: true } } : truncate;
+        });
       case 'InsertStmt': {
         const insert = node as InsertStmt;
         const upsert = insert.onConflictClause?.action === 'ONCONFLICT_UPDATE';
@@ -65,6 +77,14 @@ inserted into a table it created) is undone when that column or table is dropped
   },
   assess({ details }): Assessment {
     const name = details.table.name;
+    if (details.table.schema === 'pg_temp') {
+      return {
+        verdict: 'safe',
+        evidence: 'static',
+        reason: `${details.operation} changes only the temporary table ${name}, which disappears with the migration's session: nothing to roll back.`,
+        rollback: [],
+      };
+    }
     if (details.operation === 'INSERT' || details.operation === 'COPY FROM') {
       return {
         verdict: 'risky',

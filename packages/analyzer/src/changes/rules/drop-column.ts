@@ -3,9 +3,10 @@ import { columnDefinition, commentOn } from '../../catalog/ddl.js';
 import { findColumn } from '../../catalog/lookup.js';
 import { qualify } from '../ast.js';
 import { ask, howDecided } from '../data.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { defineRule, FORWARD_FIX_OPTIONS, step } from '../rule.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface DropColumn {
   table: QualifiedName;

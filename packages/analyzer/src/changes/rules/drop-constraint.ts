@@ -4,9 +4,10 @@ import { findConstraint, referencingForeignKeys, tableOf } from '../../catalog/l
 import type { ConstraintInfo } from '../../catalog/snapshot.js';
 import { ask, howDecided, unanswered } from '../data.js';
 import { qualify } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { defineRule, PRIOR_STATE_UNKNOWN, step, type DataProbes, type Finding } from '../rule.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface DropConstraint {
   table: QualifiedName;

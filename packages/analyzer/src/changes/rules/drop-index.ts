@@ -3,10 +3,11 @@ import { commentOn, createIndex } from '../../catalog/ddl.js';
 import { findIndex } from '../../catalog/lookup.js';
 import { qualifyNames } from '../ast.js';
 import { ask, howDecided, unanswered } from '../data.js';
-import { displayName, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { sqlName } from '../../sql/quote.js';
 import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
 import { listItems } from '../sql.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface DropIndex {
   index: QualifiedName;

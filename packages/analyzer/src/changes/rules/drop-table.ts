@@ -6,7 +6,7 @@ import { ask, howDecided } from '../data.js';
 import { displayName } from '../naming.js';
 import { defineRule, FORWARD_FIX_OPTIONS, step } from '../rule.js';
 import { listItems } from '../sql.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface DropTable {
   table: QualifiedName;
@@ -39,6 +39,9 @@ table hold rows?" tells whether anything would be lost.`,
     // Before the deploy: is the table about to be dropped empty? Then dropping it loses nothing.
     state === 'pending' ? ask(`Does ${details.table.name} hold rows?`, probes.tableHoldsRows(details.table)) : undefined,
   assess({ details }, { prior, data }) {
+    if (details.table.schema === 'pg_temp') {
+      return { verdict: 'safe', evidence: 'static', reason: `${details.table.name} is a temporary table of the migration's session: dropping it loses nothing that outlives the session.`, rollback: [] };
+    }
     const cascade = details.cascade ? ' CASCADE also drops the views and foreign keys that depend on it.' : '';
     const table = prior ? findTable(prior, details.table) : undefined;
     if (prior && !table && details.ifExists) {

@@ -75,7 +75,6 @@ describe('alter-object', () => {
     ['ALTER TABLE orders DISABLE TRIGGER audit;', 'ALTER TABLE public.orders ENABLE TRIGGER audit;'],
     ['ALTER TABLE orders SET UNLOGGED;', 'ALTER TABLE public.orders SET LOGGED;'],
     ['ALTER TABLE orders INHERIT base;', 'ALTER TABLE public.orders NO INHERIT public.base;'],
-    ['ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM (1) TO (2);', 'ALTER TABLE public.events DETACH PARTITION public.events_2026;'],
     ['ALTER TABLE orders ALTER COLUMN id ADD GENERATED ALWAYS AS IDENTITY;', 'ALTER TABLE public.orders ALTER COLUMN id DROP IDENTITY;'],
     ['GRANT SELECT, UPDATE (email) ON users, app.orders TO reporting, PUBLIC;', 'REVOKE SELECT, UPDATE (email) ON TABLE public.users, app.orders FROM reporting, PUBLIC;'],
     ['REVOKE EXECUTE ON FUNCTION f(int) FROM PUBLIC;', 'GRANT EXECUTE ON FUNCTION public.f(integer) TO PUBLIC;'],
@@ -85,6 +84,30 @@ describe('alter-object', () => {
     ['GRANT reporting TO alice, "Bob";', 'REVOKE reporting FROM alice, "Bob";'],
   ])('%s is undone by %s', (sql, inverse) => {
     expect(onlyChange(sql)).toMatchObject({ kind: 'alter_object', verdict: 'safe', rollback: [inverse] });
+  });
+
+  it.each([
+    // Without the prior schema, the parent's indexes, keys and triggers that DETACH would leave behind are unknown.
+    ['ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM (1) TO (2);', ['ALTER TABLE public.events DETACH PARTITION public.events_2026;'], /DETACH leaves those behind/],
+    ['ALTER INDEX events_at ATTACH PARTITION events_2026_at;', [], /cannot be detached/],
+    ['ALTER TABLE child NO INHERIT base;', ['ALTER TABLE public.child INHERIT public.base;'], /INHERIT restores the inheritance but not that/],
+    ['CLUSTER users USING users_email;', [], /previous mark cannot be restored/],
+    ['ALTER TABLE users REPLICA IDENTITY FULL;', [], /previous setting cannot be restored/],
+    ['REFRESH MATERIALIZED VIEW totals WITH NO DATA;', [], /whether it was populated is unknown/],
+  ])('%s is undone only in part, or not at all: risky', (sql, rollback, reason) => {
+    const change = onlyChange(sql);
+    expect(change).toMatchObject({ kind: 'alter_object', verdict: 'risky', rollback });
+    expect(change.reason).toMatch(reason);
+  });
+
+  it('CREATE EXTENSION … CASCADE without the prior schema: the extensions it pulled in are unknown', () => {
+    const change = onlyChange('CREATE EXTENSION earthdistance CASCADE;');
+    expect(change).toMatchObject({ kind: 'create_object', verdict: 'risky', rollback: ['DROP EXTENSION earthdistance;'] });
+  });
+
+  it('a plain CLUSTER and a REFRESH with data change nothing to undo', () => {
+    expect(changesOf('CLUSTER users; CLUSTER;')).toEqual([]);
+    expect(onlyChange('REFRESH MATERIALIZED VIEW CONCURRENTLY totals;')).toMatchObject({ verdict: 'safe', rollback: [] });
   });
 
   it('VALIDATE CONSTRAINT needs no rollback', () => {

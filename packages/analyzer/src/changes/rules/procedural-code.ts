@@ -1,5 +1,6 @@
 import type { Node } from 'libpg-query';
 import { containsTag } from '../ast.js';
+import { DATA_STATEMENTS } from '../executed.js';
 import { defineRule } from '../rule.js';
 
 interface ProceduralCode {
@@ -28,6 +29,9 @@ can, so migcheck can check them.`,
         // EXPLAIN ANALYZE executes the statement it explains.
         const options = (node.options as Node[] | undefined) ?? [];
         const analyze = options.some((option) => JSON.stringify(option).includes('"defname":"analyze"'));
+        // EXPLAIN ANALYZE of an INSERT/UPDATE/DELETE/MERGE is that data change (changes/recognise.ts reports it).
+        const query = Object.keys((node.query as Record<string, unknown> | undefined) ?? {})[0] ?? '';
+        if (DATA_STATEMENTS.has(query)) return undefined;
         return analyze ? { object: '(EXPLAIN ANALYZE)', details: { what: 'EXPLAIN ANALYZE, which runs its statement,' } } : undefined;
       }
       case 'CopyStmt':

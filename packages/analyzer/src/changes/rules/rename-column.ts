@@ -1,9 +1,10 @@
 import type { RenameStmt } from 'libpg-query';
 import { qualify } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { defineRule, step } from '../rule.js';
 import { alterRelation } from '../sql.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface RenameColumn {
   table: QualifiedName;

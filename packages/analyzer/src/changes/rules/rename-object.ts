@@ -1,6 +1,7 @@
 import type { AlterEnumStmt, ObjectWithArgs, RenameStmt } from 'libpg-query';
 import { payload, qualify, qualifyNames, strings } from '../ast.js';
-import { displayName, quoteIdent, quoteLiteral, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, quoteLiteral, sqlName } from '../../sql/quote.js';
 import { defineRule, step } from '../rule.js';
 import { functionIdentity, functionSignature, listItems, OBJECT_KEYWORD, objectWords } from '../sql.js';
 

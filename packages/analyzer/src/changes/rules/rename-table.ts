@@ -1,8 +1,9 @@
 import type { RenameStmt } from 'libpg-query';
 import { qualify } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { defineRule, step } from '../rule.js';
-import type { QualifiedName } from '../types.js';
+import type { QualifiedName } from '../../sql/name.js';
 
 interface RenameTable {
   table: QualifiedName;
@@ -22,6 +23,9 @@ the old name, so the rename back runs before (or together with) deploying the ol
     return { object: displayName(table), details: { table, to: rename.newname }, target: { table } };
   },
   assess({ details }) {
+    if (details.table.schema === 'pg_temp') {
+      return { verdict: 'safe', evidence: 'static', reason: `${details.table.name} is a temporary table of the migration's session: the rename does not outlive it.`, rollback: [] };
+    }
     const renamed = { schema: details.table.schema, name: details.to };
     return {
       verdict: 'safe',

@@ -3,7 +3,8 @@ import { dependentViews, findFunction, findView } from '../../catalog/lookup.js'
 import { recreateObject, type ObjectRef } from '../../catalog/recreate.js';
 import { qualifiedName, type SchemaSnapshot } from '../../catalog/snapshot.js';
 import { qualify, qualifyNames, strings } from '../ast.js';
-import { displayName, quoteIdent, sqlName } from '../naming.js';
+import { displayName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
 import { functionArgumentTypes, functionSignature, OBJECT_KEYWORD } from '../sql.js';
 import type { Assessment, ChangeDraft } from '../types.js';

@@ -1,7 +1,7 @@
 import type { AlterTableCmd } from 'libpg-query';
 import { findColumn } from '../../catalog/lookup.js';
 import { recogniseColumnCommand, type ColumnCommand } from '../column-command.js';
-import { quoteIdent, sqlName } from '../naming.js';
+import { quoteIdent, sqlName } from '../../sql/quote.js';
 import { defineRule, step } from '../rule.js';
 import { alterRelation } from '../sql.js';
 
