@@ -189,10 +189,13 @@ function formatProblems(report) {
       if (headers !== report.migrations.length) problems.push(`text: ${headers} headers for ${report.migrations.length} migrations`);
     }
     if (format === 'github') {
-      const expected = changes.filter((change) => change.verdict !== 'safe').length;
+      // One annotation per change that is not safe, one notice per migration whose prior schema is unknown.
+      const notices = report.migrations.filter((migration) => migration.history?.failure).length;
+      const expected = changes.filter((change) => change.verdict !== 'safe').length + notices;
       const commands = lines.filter((line) => line.startsWith('::'));
-      if (commands.length !== expected || lines.length !== expected + 2) problems.push(`github: ${lines.length - 2} lines for ${expected} annotations`);
-      for (const command of commands) if (!/^::(error|warning) file=[^:]*,line=\d+,col=\d+,title=[^:]*::/.test(command)) problems.push('github: a malformed command');
+      if (commands.length !== expected || lines.length !== expected + 2) problems.push(`github: ${lines.length - 2} lines for ${expected} annotations and notices`);
+      const wellFormed = (command) => /^::(error|warning) file=[^:]*,line=\d+,col=\d+,title=[^:]*::/.test(command) || /^::notice file=[^:]*,line=1,title=[^:]*::/.test(command);
+      for (const command of commands) if (!wellFormed(command)) problems.push('github: a malformed command');
     }
     if (format === 'markdown') {
       const rows = lines.filter((line) => line.startsWith('| ') && !line.startsWith('| line |'));

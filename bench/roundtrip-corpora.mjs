@@ -37,7 +37,7 @@ const argument = (name, fallback) => {
 };
 const every = Number(argument('--every', '10'));
 const verbose = process.argv.includes('--verbose');
-const corpora = argument('--corpus', 'lemmy,vaultwarden,openmeter,hatchet').split(',');
+const corpora = argument('--corpus', 'lemmy,vaultwarden,openmeter,hatchet,automatisch').split(',');
 const corporaRoot = resolve(root, '../shared/corpora');
 /** Where each corpus keeps its migrations (the folder its tool reads). */
 const FOLDERS = { lemmy: 'lemmy', vaultwarden: 'vaultwarden', openmeter: 'openmeter', hatchet: 'hatchet', documenso: 'documenso/migrations' };
@@ -76,8 +76,13 @@ async function roundTrip(corpus) {
   const tally = {
     migrations: migrations.length, sampled: 0, replayStoppedAt: undefined,
     ours: { exact: 0, safeNotExact: 0, notFlaggedNotExact: 0, flaggedIncomplete: 0, forwardFixOnly: 0 },
-    theirs: { exact: 0, notExact: 0, fails: 0, none: 0 },
+    // exactWhereOursRuns: on the samples migcheck writes a script for (not forward-fix-only), for a like-for-like
+    // comparison: the schema oracle cannot see the data a dropped column or an UPDATE took, which is why migcheck
+    // refuses a rollback there while a hand-written down "restores" the schema.
+    theirs: { exact: 0, notExact: 0, fails: 0, none: 0, exactWhereOursRuns: 0 },
     problems: [],
+    /** Every sample: what migcheck and the project's own down did, and why (for --verbose and --json). */
+    samples: [],
   };
   for (const [index, migration] of migrations.entries()) {
     if (migration.code) {
@@ -86,7 +91,8 @@ async function roundTrip(corpus) {
     }
     const sampled = index % every === every - 1;
     const before = sampled ? await snapshot(target) : undefined;
-    const applied = runSql(target, migration.up.text, usesOwnTransactions(migration.up.text));
+    // As the tool applies it: in one transaction, unless the file says otherwise (goose NO TRANSACTION) or cannot be.
+    const applied = runSql(target, migration.up.text, migration.transaction === false || usesOwnTransactions(migration.up.text));
     if (!applied.ok) {
       tally.replayStoppedAt = `${migration.path}: ${applied.error}`;
       break;
@@ -108,22 +114,39 @@ async function judgeOurs(migration, target, before, tally) {
     shadow: { url: server.url, cacheDir },
   });
   const verdict = report.verdict;
-  if (report.outcome === 'forward-fix-only' || !report.rollback) return void tally.ours.forwardFixOnly++;
+  const changes = report.migrations.flatMap((m) => m.changes);
+  const sample = { migration: migration.path, verdict };
+  tally.samples.push(sample);
+  const count = (bucket, why) => {
+    tally.ours[bucket]++;
+    Object.assign(sample, { ours: bucket, ...(why?.length ? { why } : {}) });
+  };
+  if (report.outcome === 'forward-fix-only' || !report.rollback) {
+    return count('forwardFixOnly', changes.filter((c) => c.verdict === 'irreversible').map((c) => `${c.rule} ${c.object}`));
+  }
   const outcome = await inCopy(target, report.rollback.sql, before);
-  if (outcome.exact) return void tally.ours.exact++;
-  if (report.rollback.incomplete) return void tally.ours.flaggedIncomplete++;
+  const incomplete = changes.filter((c) => c.verdict !== 'safe' && c.rollback.length === 0 && !c.undoneBy).map((c) => `${c.rule} ${c.object}: ${c.reason}`);
+  if (outcome.exact) return count('exact');
+  if (report.rollback.incomplete) return count('flaggedIncomplete', [...incomplete, outcome.problem]);
   const bucket = verdict === 'safe' ? 'safeNotExact' : 'notFlaggedNotExact';
-  tally.ours[bucket]++;
+  count(bucket, [outcome.problem]);
   tally.problems.push({ migration: migration.path, bucket, verdict, problem: outcome.problem });
 }
 
 async function judgeTheirs(migration, target, before, tally) {
   const down = migration.down?.text;
-  if (!down || !/\S/.test(down.replace(/--.*$/gm, ''))) return void tally.theirs.none++;
-  const outcome = await inCopy(target, down, before, usesOwnTransactions(down));
-  if (outcome.exact) tally.theirs.exact++;
-  else if (outcome.failed) tally.theirs.fails++;
-  else tally.theirs.notExact++;
+  const sample = tally.samples.at(-1);
+  const count = (bucket) => {
+    tally.theirs[bucket]++;
+    if (sample) sample.theirs = bucket;
+  };
+  if (!down || !/\S/.test(down.replace(/--.*$/gm, ''))) return count('none');
+  const outcome = await inCopy(target, down, before, migration.transaction === false || usesOwnTransactions(down));
+  if (outcome.exact) {
+    count('exact');
+    if (sample && sample.ours !== 'forwardFixOnly') tally.theirs.exactWhereOursRuns++;
+  } else if (outcome.failed) count('fails');
+  else count('notExact');
 }
 
 /** Runs a script in a fresh copy of the target and compares the copy's schema with `before`. */
@@ -222,15 +245,22 @@ async function startEmbedded() {
 
 function printTable(all) {
   const pad = (value, width = 9) => String(value ?? '').padStart(width);
-  console.log(`Round trip, every ${every}th migration, plan --state applied against the live database\n`);
-  console.log(`${'corpus'.padEnd(12)} ${pad('sampled')} │ ${pad('exact')} ${pad('safe≠')} ${pad('unflagged≠', 11)} ${pad('incompl.')} ${pad('fwd-fix')} │ ${pad('down=')} ${pad('down≠')} ${pad('down fail', 10)} ${pad('no down')} │ ${pad('s')}`);
+  console.log(`Round trip, every ${every}th migration, plan --state applied against the live database`);
+  console.log('down=*: the project\'s downs that restore the schema, on the samples migcheck writes a script for (not fwd-fix)\n');
+  console.log(`${'corpus'.padEnd(12)} ${pad('sampled')} │ ${pad('exact')} ${pad('safe≠')} ${pad('unflagged≠', 11)} ${pad('incompl.')} ${pad('fwd-fix')} │ ${pad('down=')} ${pad('down≠')} ${pad('down fail', 10)} ${pad('no down')} ${pad('down=*', 7)} │ ${pad('s')}`);
   for (const [corpus, t] of Object.entries(all)) {
     console.log(
-      `${corpus.padEnd(12)} ${pad(t.sampled)} │ ${pad(t.ours.exact)} ${pad(t.ours.safeNotExact)} ${pad(t.ours.notFlaggedNotExact, 11)} ${pad(t.ours.flaggedIncomplete)} ${pad(t.ours.forwardFixOnly)} │ ${pad(t.theirs.exact)} ${pad(t.theirs.notExact)} ${pad(t.theirs.fails, 10)} ${pad(t.theirs.none)} │ ${pad(t.seconds)}`,
+      `${corpus.padEnd(12)} ${pad(t.sampled)} │ ${pad(t.ours.exact)} ${pad(t.ours.safeNotExact)} ${pad(t.ours.notFlaggedNotExact, 11)} ${pad(t.ours.flaggedIncomplete)} ${pad(t.ours.forwardFixOnly)} │ ${pad(t.theirs.exact)} ${pad(t.theirs.notExact)} ${pad(t.theirs.fails, 10)} ${pad(t.theirs.none)} ${pad(t.theirs.exactWhereOursRuns, 7)} │ ${pad(t.seconds)}`,
     );
   }
   for (const [corpus, t] of Object.entries(all)) {
     console.log(`\n${corpus}: ${t.migrations} migrations; replay ${t.replayStoppedAt ? `stopped at ${t.replayStoppedAt}` : 'complete'}`);
     for (const p of t.problems) console.log(`  ${p.bucket} (${p.verdict}) ${p.migration}: ${p.problem}`);
+    if (verbose) {
+      for (const sample of t.samples.filter((x) => x.ours !== 'exact')) {
+        console.log(`  [${sample.ours} / down ${sample.theirs}] ${sample.migration}`);
+        for (const why of sample.why ?? []) console.log(`      ${String(why).slice(0, 300)}`);
+      }
+    }
   }
 }

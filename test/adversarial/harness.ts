@@ -97,7 +97,7 @@ export async function fingerprint(client: pg.Client): Promise<Fingerprint> {
 }
 
 /** Runs a script in a session of its own, as a deploy (or an incident's rollback) would. */
-async function runInOwnSession(url: string, sql: string): Promise<void> {
+export async function runInOwnSession(url: string, sql: string): Promise<void> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   client.on('notice', () => {});
@@ -136,7 +136,12 @@ async function roundTrip(setup: string, migration: string, rollback: string, dat
   } catch (error) {
     return `the rollback script fails: ${(error as Error).message}\n${rollback}`;
   }
-  const after = await fingerprint(db.client);
+  const problems = compareFingerprints(before, await fingerprint(db.client));
+  return problems.length > 0 ? `${problems.join('\n')}\nrollback:\n${rollback}` : undefined;
+}
+
+/** What differs between two fingerprints: the schema object by object, then data, positions and flags. */
+export function compareFingerprints(before: Fingerprint, after: Fingerprint): string[] {
   const schema = diffSnapshots(before.schema, after.schema);
   const problems: string[] = [];
   if (schema.length > 0) problems.push(`schema: ${formatDifferences(schema)}`);
@@ -146,7 +151,7 @@ async function roundTrip(setup: string, migration: string, rollback: string, dat
     const gained = now.filter((row) => !rows.includes(row));
     if (lost.length + gained.length > 0) problems.push(`${fact}: before ${JSON.stringify(lost)}, after ${JSON.stringify(gained)}`);
   }
-  return problems.length > 0 ? `${problems.join('\n')}\nrollback:\n${rollback}` : undefined;
+  return problems;
 }
 
 export async function runCase(testCase: AdversarialCase, databases: ScratchDatabase[]): Promise<CaseOutcome> {

@@ -162,6 +162,13 @@ describe('migcheck explain', () => {
     expect(migcheck(['explain', 'no-such-rule'])).toMatchObject({ status: 2 });
   });
 
+  it('prints the rule examples with their verdicts', () => {
+    const one = migcheck(['explain', 'add-column']);
+    expect(one.stdout).toContain('Examples (verdict from the statement alone');
+    expect(one.stdout).toContain('  safe         ALTER TABLE users ADD COLUMN email text;');
+    expect(one.stdout).toContain('  risky        ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;');
+  });
+
   it('prints the version', () => {
     expect(migcheck(['--version']).stdout.trim()).toBe(VERSION);
   });

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { loadParser, parseSql } from '../../packages/analyzer/src/source/parse.js';
 import { SqlText } from '../../packages/analyzer/src/source/sql-text.js';
+import { quoteIdentAlways } from '../../packages/analyzer/src/sql/quote.js';
 import { inject } from 'vitest';
 import type { TargetServer } from './global-setup.js';
 
@@ -37,14 +38,14 @@ export async function createScratchDatabase(prefix = 'scratch', serverUrl: strin
   const name = `${safePrefix}_${randomBytes(6).toString('hex')}`;
 
   // template0: a pristine database, whatever someone installed into template1 of a shared server.
-  await runOnServer(serverUrl, `CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE template0`);
+  await runOnServer(serverUrl, `CREATE DATABASE ${quoteIdentAlways(name)} TEMPLATE template0`);
 
   const url = databaseUrl(serverUrl, name);
   const client = new pg.Client({ connectionString: url });
   try {
     await client.connect();
   } catch (error) {
-    await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+    await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentAlways(name)} WITH (FORCE)`);
     throw error;
   }
 
@@ -57,7 +58,7 @@ export async function createScratchDatabase(prefix = 'scratch', serverUrl: strin
       if (dropped) return;
       dropped = true;
       await client.end().catch(() => {});
-      await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+      await runOnServer(serverUrl, `DROP DATABASE IF EXISTS ${quoteIdentAlways(name)} WITH (FORCE)`);
     },
   };
 }
@@ -76,10 +77,6 @@ function databaseUrl(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();
-}
-
-function quoteIdentifier(identifier: string): string {
-  return `"${identifier.replace(/"/g, '""')}"`;
 }
 
 /** Runs a SQL script statement by statement (CONCURRENTLY cannot run in a multi-statement query). */

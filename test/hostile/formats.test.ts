@@ -159,12 +159,14 @@ describe('hostile names through every format', () => {
     }
   });
 
-  it('a type name with a modifier in GRANT … ON FUNCTION is quoted in the REVOKE', () => {
+  it('a type name with a modifier in GRANT … ON FUNCTION is quoted where it is named', () => {
     const payload = 'x(1)) FROM PUBLIC; DROP TABLE orders; --';
     const files: Array<[string, string]> = [['001_grant.sql', `GRANT EXECUTE ON FUNCTION f(${q(payload)}(1)) TO PUBLIC;\n`]];
     const outputs = everyFormat(['plan', project('grant-type', files), '--no-shadow']);
     expect(formatProblems(outputs)).toEqual([]);
-    expect(outputs.report.migrations[0]!.changes[0]!.rollback).toEqual([`REVOKE EXECUTE ON FUNCTION public.f(${q(payload)}(1)) FROM PUBLIC;`]);
+    // Without the prior ACL no REVOKE is written (it may take what the role held before); the name stays quoted.
+    expect(outputs.report.migrations[0]!.changes[0]!.rollback).toEqual([]);
+    expect(outputs.report.migrations[0]!.changes[0]!.reason).toContain(`public.f(${q(payload)}(1))`);
   });
 
   it('a privilege named by a quoted identifier cannot become statements of the REVOKE', async () => {

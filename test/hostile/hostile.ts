@@ -72,10 +72,14 @@ export function checkHumanFormat(format: 'text' | 'github' | 'markdown', output:
   }
   if (format === 'github') {
     const commands = lines.filter((line) => line.startsWith('::'));
-    const expected = changes.filter((change) => change.verdict !== 'safe').length;
-    if (commands.length !== expected) problems.push(`github: ${commands.length} workflow commands for ${expected} annotated changes`);
+    // One annotation per change that is not safe, and one notice per migration whose prior schema is unknown.
+    const notices = report.migrations.filter((migration) => migration.history?.failure).length;
+    const expected = changes.filter((change) => change.verdict !== 'safe').length + notices;
+    if (commands.length !== expected) problems.push(`github: ${commands.length} workflow commands for ${expected} annotated changes and history notices`);
     for (const line of lines.slice(0, -2)) {
-      if (!/^::(error|warning) file=[^:]*,line=\d+,col=\d+,title=[^:]*::/.test(line)) problems.push(`github: a line that is not one well-formed command: ${JSON.stringify(line)}`);
+      const annotation = /^::(error|warning) file=[^:]*,line=\d+,col=\d+,title=[^:]*::/.test(line);
+      const notice = /^::notice file=[^:]*,line=1,title=[^:]*::/.test(line);
+      if (!annotation && !notice) problems.push(`github: a line that is not one well-formed command: ${JSON.stringify(line)}`);
     }
   }
   if (format === 'markdown') {

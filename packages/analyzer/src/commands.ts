@@ -5,22 +5,29 @@
  *    for a migration not yet applied, the target database's own catalog);
  *  - data (plan --database-url): the target's live data answers each change's data check;
  *  - rehearsed (verify): the migration and its rollback applied in the shadow, the schemas compared.
+ *
+ * Each command runs the same stages, each a value the next one reads: discover → recognise (parse, changes,
+ * directives, whether the migration's prior schema still applies to each change: plan/analyze.ts) → prior
+ * schema → data checks → assess → report. They differ only in which stages run; each migration is parsed
+ * and recognised once per command.
  */
 import type { SchemaSnapshot } from './catalog/snapshot.js';
-import type { DataProbes, MigrationState } from './changes/rule.js';
-import { worstVerdict, type ChangeKind } from './changes/types.js';
-import { analyzeMigration, analyzeMigrations, withDataChecks, type AnalyzedMigration } from './plan/analyze.js';
+import type { MigrationState } from './changes/rule.js';
+import { ruleById } from './changes/registry.js';
+import { worstVerdict } from './changes/types.js';
+import { assessMigration, recogniseMigrations, withDataChecks, type AnalyzedMigration, type RecognisedMigration } from './plan/analyze.js';
 import type { RehearsalResult } from './rehearsal/rehearse.js';
 import { buildReport, type Command, type HistoryNote } from './report/build.js';
 import type { Report } from './report/schema.js';
 import type { Shadow, ShadowOptions } from './shadow/index.js';
 import type { StateDecision } from './state/tracking.js';
 import { discoverMigrations, historyOf, type Migration } from './source/discover.js';
-import { loadParser } from './source/parse.js';
 
 export interface AnalyzeOptions {
   /** Directory that relative paths are resolved against and shown relative to (default: process.cwd()). */
   cwd?: string;
+  /** The knexfile of knex migrations (default: a `knexfile.*` next to or above their folder). */
+  knexfile?: string;
   /**
    * The shadow database that replays history for the prior schema: options for it, or `false` for
    * static analysis only. Default: an embedded PostgreSQL, started only when needed.
@@ -28,17 +35,17 @@ export interface AnalyzeOptions {
   shadow?: ShadowOptions | false;
 }
 
-/** Kinds whose verdict can improve with the prior schema (a definition to restore, IF NOT EXISTS to settle). */
-const PRIOR_HELPS: ReadonlySet<ChangeKind> = new Set([
-  'alter_column_type', 'set_default', 'drop_default', 'drop_index', 'drop_constraint', 'drop_object', 'replace_object',
-  'add_constraint', 'alter_object', 'add_column', 'add_table', 'add_index', 'create_object',
-]);
-
+/** Whether the prior schema can improve a static verdict: a risky change whose rule reads it (a definition to restore, IF NOT EXISTS to settle). */
 function wantsPrior(analyzed: AnalyzedMigration): boolean {
   if (!analyzed.migration.directory) return false; // a lone file has no history to replay
   return analyzed.changes.some(
-    ({ change, assessment }) => assessment.verdict === 'risky' && assessment.evidence === 'static' && PRIOR_HELPS.has(change.kind),
+    ({ change, assessment }) => assessment.verdict === 'risky' && assessment.evidence === 'static' && ruleById(change.rule)?.readsPrior === true,
   );
+}
+
+/** Stages 1 and 2: the migrations named by the paths, each parsed and recognised once. */
+async function recognisePaths(paths: string[], options: AnalyzeOptions): Promise<RecognisedMigration[]> {
+  return recogniseMigrations(discoverMigrations(paths, options));
 }
 
 async function withShadow<T>(options: AnalyzeOptions, work: (shadow: Shadow) => Promise<T>): Promise<T> {
@@ -53,12 +60,41 @@ async function withShadow<T>(options: AnalyzeOptions, work: (shadow: Shadow) => 
 }
 
 /** The schema before each migration, from the shadow's replay of its history, and how it was obtained. */
-async function replayHistory(options: AnalyzeOptions, migrations: Migration[]): Promise<{ priors: Map<Migration, SchemaSnapshot>; history: Map<Migration, HistoryNote> }> {
+async function replayHistory(
+  options: AnalyzeOptions,
+  migrations: Migration[],
+  wantsAfter: ReadonlySet<Migration> = new Set(),
+): Promise<{ priors: Map<Migration, SchemaSnapshot>; history: Map<Migration, HistoryNote>; afters: Map<Migration, SchemaSnapshot> }> {
   const priors = new Map<Migration, SchemaSnapshot>();
   const history = new Map<Migration, HistoryNote>();
-  if (migrations.length === 0 || options.shadow === false) return { priors, history };
+  const afters = new Map<Migration, SchemaSnapshot>();
+  if (migrations.length === 0 || options.shadow === false) return { priors, history, afters };
   await withShadow(options, async (shadow) => {
-    const results = await shadow.priorSnapshots(migrations);
+    // The names Postgres chose show in the schema after the migration: that is the prior schema of the next
+    // migration of its directory (one replay, cached like any prior), or for the last one, the migration applied in
+    // a copy of its prior state (shadow/after.ts).
+    const nextOf = new Map<Migration, Migration>();
+    for (const migration of wantsAfter) {
+      const next = migration.directory?.migrations[migration.index + 1];
+      if (next) nextOf.set(migration, next);
+    }
+    const requested = [...migrations, ...nextOf.values()];
+    const answers = await shadow.priorSnapshots(requested);
+    const results = answers.slice(0, migrations.length);
+    const priorOfNext = new Map([...nextOf.values()].map((next, index) => [next, answers[migrations.length + index]!]));
+    for (const [index, migration] of migrations.entries()) {
+      if (!wantsAfter.has(migration) || !('snapshot' in results[index]!)) continue;
+      const next = nextOf.get(migration);
+      const fromNext = next ? priorOfNext.get(next) : undefined;
+      if (fromNext && 'snapshot' in fromNext) {
+        afters.set(migration, fromNext.snapshot);
+        continue;
+      }
+      if (next) continue; // the migration itself failed to apply: no names to read
+      const { schemaAfter } = await import('./shadow/after.js');
+      const after = await schemaAfter(shadow, migration);
+      if (after) afters.set(migration, after);
+    }
     migrations.forEach((migration, index) => {
       const result = results[index]!;
       const replayed = historyOf(migration).length;
@@ -67,23 +103,38 @@ async function replayHistory(options: AnalyzeOptions, migrations: Migration[]): 
         history.set(migration, { replayed, cached: result.cached });
       } else {
         const { failure } = result;
-        history.set(migration, { replayed, failure: `${failure.path}:${failure.line}:${failure.column}: ${failure.message}` });
+        // The replay got as far as the failing step; report/history.ts carries it to every later migration.
+        history.set(migration, { replayed: result.migration.index, failure: `${failure.path}:${failure.line}:${failure.column}: ${failure.message}`, failedMigration: result.migration.path });
       }
     });
   });
-  return { priors, history };
+  return { priors, history, afters };
 }
 
-/** Static analysis, then the prior schema for the migrations whose verdicts it can improve. */
+/** An unnamed index or constraint whose name only Postgres knows: the schema after the migration shows it. */
+function wantsAfter(analyzed: AnalyzedMigration): boolean {
+  return analyzed.changes.some(({ change, assessment }) => {
+    const details = change.details as { index?: unknown; name?: unknown };
+    const unnamed = (change.kind === 'add_index' && !details.index) || (change.kind === 'add_constraint' && !details.name);
+    return unnamed && assessment.verdict === 'risky';
+  });
+}
+
+/**
+ * The static verdicts, then the prior schema for the migrations whose verdicts it can improve, assessed again
+ * from the same recognised changes.
+ */
 async function analyzeWithHistory(command: Command, paths: string[], options: AnalyzeOptions): Promise<Report> {
-  const migrations = discoverMigrations(paths, options.cwd ? { cwd: options.cwd } : {});
-  const analyzed = await analyzeMigrations(migrations);
-  const needing = options.shadow === false ? [] : analyzed.filter(wantsPrior);
-  const { priors, history } = await replayHistory(options, needing.map((item) => item.migration));
-  for (const item of needing) {
+  const recognised = await recognisePaths(paths, options);
+  const statics = recognised.map((item) => assessMigration(item));
+  const needing = options.shadow === false ? [] : statics.filter(wantsPrior).map((analyzed) => analyzed.migration);
+  const unnamed = new Set(statics.filter(wantsAfter).map((analyzed) => analyzed.migration));
+  const { priors, history, afters } = await replayHistory(options, needing, unnamed);
+  const analyzed = recognised.map((item, index) => {
     const prior = priors.get(item.migration);
-    if (prior) analyzed[analyzed.indexOf(item)] = analyzeMigration(item.migration, { prior });
-  }
+    const after = afters.get(item.migration);
+    return prior ? assessMigration(item, { prior, ...(after ? { after } : {}) }) : statics[index]!;
+  });
   return buildReport(command, analyzed, { history });
 }
 
@@ -128,8 +179,7 @@ function withAcceptance(report: Report, accepted: boolean): Report {
 }
 
 async function planAgainstDatabase(paths: string[], options: PlanOptions, database: TargetDatabase): Promise<Report> {
-  const migrations = discoverMigrations(paths, options.cwd ? { cwd: options.cwd } : {});
-  const staticAnalysis = await analyzeMigrations(migrations);
+  const recognised = await recognisePaths(paths, options);
   const probesModule = await import('./probes/index.js');
   const { stateFromTracking } = await import('./state/tracking.js');
   const { noteUnreadSchema, readTargetCatalog, stateWithoutTracking } = await import('./state/target-catalog.js');
@@ -145,33 +195,33 @@ async function planAgainstDatabase(paths: string[], options: PlanOptions, databa
     // Either read may fail (a table locked by a stuck migration, a refusal): the plan goes on without it, saying why.
     const catalog = await readTargetCatalog(target);
     const current = catalog.snapshot ?? undefined;
-    const probes = bindProbes(probesModule, target);
+    const probes = probesModule.bindProbes(target);
     const states = new Map<Migration, StateDecision>();
-    staticAnalysis.forEach((analyzed) => {
+    recognised.forEach((item) => {
       const given = database.state && database.state !== 'auto' ? { state: database.state, how: `given: --state ${database.state}` } : undefined;
-      const tracked = catalog.tracking ? stateFromTracking(analyzed.migration, catalog.tracking) : undefined;
+      const tracked = catalog.tracking ? stateFromTracking(item.migration, catalog.tracking) : undefined;
       const decided = given ?? tracked;
-      states.set(analyzed.migration, decided ? noteUnreadSchema(decided, catalog) : stateWithoutTracking(analyzed, catalog));
+      states.set(item.migration, decided ? noteUnreadSchema(decided, catalog) : stateWithoutTracking(item, catalog));
     });
 
     // The schema before a migration: the target's own catalog for the first pending one (everything before
     // it is applied); the shadow's replay of the history otherwise.
-    const firstNotApplied = staticAnalysis.find((analyzed) => states.get(analyzed.migration)?.state !== 'applied')?.migration;
+    const firstNotApplied = recognised.find((item) => states.get(item.migration)?.state !== 'applied')?.migration;
     const targetIsPrior = current && firstNotApplied && states.get(firstNotApplied)?.state === 'pending' ? firstNotApplied : undefined;
-    const replayed = staticAnalysis.filter((analyzed) => analyzed.migration.directory && analyzed.migration !== targetIsPrior);
-    const { priors, history } = await replayHistory(options, replayed.map((analyzed) => analyzed.migration));
+    const replayed = recognised.filter((item) => item.migration.directory && item.migration !== targetIsPrior);
+    const { priors, history } = await replayHistory(options, replayed.map((item) => item.migration));
     if (targetIsPrior && current) priors.set(targetIsPrior, current);
 
     const planned: AnalyzedMigration[] = [];
-    for (const analyzed of staticAnalysis) {
-      const decision = states.get(analyzed.migration)!;
-      const prior = priors.get(analyzed.migration);
+    for (const item of recognised) {
+      const decision = states.get(item.migration)!;
+      const prior = priors.get(item.migration);
       // An undecided state is planned both ways; each change keeps the worse of the two verdicts.
       const assumed: MigrationState[] = decision.state === 'unknown' ? ['applied', 'pending'] : [decision.state];
       const versions: AnalyzedMigration[] = [];
       for (const state of assumed) {
         const context = { state, ...(current ? { target: current } : {}), ...(prior ? { prior } : {}) };
-        versions.push(await withDataChecks(analyzeMigration(analyzed.migration, context), context, probes));
+        versions.push(await withDataChecks(assessMigration(item, context), context, probes));
       }
       planned.push(versions.length === 1 ? versions[0]! : worseOfBoth(versions[0]!, versions[1]!));
     }
@@ -179,19 +229,6 @@ async function planAgainstDatabase(paths: string[], options: PlanOptions, databa
   } finally {
     await target.close();
   }
-}
-
-function bindProbes(module: typeof import('./probes/index.js'), target: import('./probes/index.js').Target): DataProbes {
-  return {
-    columnHoldsData: (table, column) => module.columnHoldsData(target, table, column),
-    tableHoldsRows: (table) => module.tableHoldsRows(target, table),
-    valuesFitType: (table, column, type) => module.valuesFitType(target, table, column, type),
-    nullsPresent: (table, column) => module.nullsPresent(target, table, column),
-    duplicatesPresent: (table, columns) => module.duplicatesPresent(target, table, columns),
-    orphansPresent: (table, columns, referenced, referencedColumns) => module.orphansPresent(target, table, columns, referenced, referencedColumns),
-    checkViolated: (table, definition) => module.checkViolated(target, table, definition),
-    enumValueInUse: (type, value) => module.enumValueInUse(target, type, value),
-  };
 }
 
 /** Per change, the worse assessment of "if applied" and "if pending", saying which. */
@@ -209,25 +246,25 @@ function worseOfBoth(applied: AnalyzedMigration, pending: AnalyzedMigration): An
  * own down migration) in the state before it, and compares the schemas. Evidence becomes `rehearsed`.
  */
 export async function verify(paths: string[], options: Omit<AnalyzeOptions, 'shadow'> & { shadow?: ShadowOptions } = {}): Promise<Report> {
-  const migrations = discoverMigrations(paths, options.cwd ? { cwd: options.cwd } : {});
-  await loadParser();
+  const recognised = await recognisePaths(paths, options);
   const { rehearseMigration } = await import('./rehearsal/rehearse.js');
   const { withRehearsalEvidence } = await import('./rehearsal/evidence.js');
   const rehearsals = new Map<Migration, RehearsalResult>();
   const analyzed: AnalyzedMigration[] = [];
   const progress = throttled(options.shadow?.onProgress);
   await withShadow(options, async (shadow) => {
-    for (const [index, migration] of migrations.entries()) {
-      progress(`rehearsing ${index + 1}/${migrations.length} (${migration.id})`);
+    for (const [index, recognisedMigration] of recognised.entries()) {
+      const { migration } = recognisedMigration;
+      progress(`rehearsing ${index + 1}/${recognised.length} (${migration.id})`);
       if (migration.code) {
         // Nothing to rehearse: its SQL is not known. Its analysis says so (risky), and later migrations find
         // their history unreplayable at this step.
-        analyzed.push(analyzeMigration(migration));
+        analyzed.push(assessMigration(recognisedMigration));
         continue;
       }
-      const result = await rehearseMigration(shadow, migration, (prior) => analyzeMigration(migration, { prior }));
+      const result = await rehearseMigration(shadow, migration, (prior) => assessMigration(recognisedMigration, { prior }));
       rehearsals.set(migration, result);
-      analyzed.push('analysis' in result ? withRehearsalEvidence(result) : analyzeMigration(migration));
+      analyzed.push('analysis' in result ? withRehearsalEvidence(result) : assessMigration(recognisedMigration));
     }
   });
   return buildReport('verify', analyzed, { rehearsals });

@@ -47,6 +47,7 @@ interface AnalyzeFlags {
   probeTimeout?: string;
   lockTimeout?: string;
   acceptRisk?: boolean;
+  knexfile?: string;
 }
 
 function milliseconds(value: string | undefined, flag: string): number | undefined {
@@ -84,7 +85,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       .option('--cache-dir <dir>', 'where replayed history snapshots are cached (default: ~/.cache/migcheck)')
       .option('-q, --quiet', 'no progress messages on stderr')
       .option('--color', 'colour the text output even when not on a terminal')
-      .option('--no-color', 'no colour in the text output');
+      .option('--no-color', 'no colour in the text output')
+      .option('--knexfile <path>', 'the knexfile of knex migrations (default: a knexfile.* next to or above their folder)');
     if (name !== 'verify') command.option('--no-shadow', 'static analysis only: do not replay the history in a shadow database');
     if (name === 'plan') {
       command
@@ -102,7 +104,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
       exitCode = failsOn(report, flags.failOn) ? 1 : 0;
     });
   };
-  const options = (flags: AnalyzeFlags): AnalyzeOptions => ({ shadow: flags.shadow === false ? false : shadowOptions(flags, io) });
+  const options = (flags: AnalyzeFlags): AnalyzeOptions => ({
+    shadow: flags.shadow === false ? false : shadowOptions(flags, io),
+    ...(flags.knexfile ? { knexfile: flags.knexfile } : {}),
+  });
 
   analyzeCommand('lint', 'verdict for every change, from the migration files and their history (pre-merge CI)', (paths, flags) => lint(paths, options(flags)));
   analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths, flags) => {
@@ -126,7 +131,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     });
   });
   analyzeCommand('verify', "rehearse each migration and its rollback (and the project's own down migration) in a shadow database", (paths, flags) =>
-    verify(paths, { shadow: shadowOptions(flags, io) }),
+    verify(paths, { shadow: shadowOptions(flags, io), ...(flags.knexfile ? { knexfile: flags.knexfile } : {}) }),
   );
 
   program
@@ -143,7 +148,10 @@ export async function run(argv: string[], io: Io): Promise<number> {
       const doc = ruleDoc(id);
       if (!doc) throw new MigcheckError(`unknown rule "${id}"; run \`migcheck explain\` to list the rules`);
       const seed = doc.seed ? `\nFrom the seed (rollback-and-recovery, Part 4):\n  ${doc.seed}\n` : '';
-      io.stdout(`${doc.id}: ${doc.title} (change kind ${doc.kind})\n\n${doc.explain}\n${seed}`);
+      const examples = doc.examples?.length
+        ? `\nExamples (verdict from the statement alone, before the prior schema or a data check):\n${doc.examples.map((example) => `  ${example.verdict.padEnd(12)} ${example.sql}`).join('\n')}\n`
+        : '';
+      io.stdout(`${doc.id}: ${doc.title} (change kind ${doc.kind})\n\n${doc.explain}\n${seed}${examples}`);
     });
 
   try {

@@ -22,6 +22,7 @@ import {
   type SchemaSnapshot,
   type SequenceInfo,
 } from './snapshot.js';
+import { quoteLiteral } from '../sql/quote.js';
 
 export type SchemaChange = 'added' | 'removed' | 'changed';
 
@@ -272,8 +273,8 @@ const OBJECT_KINDS: ObjectKind[] = [
     objectType: 'enum',
     objects: (snapshot) => entries(snapshot.enums),
     properties: ['labels', 'owner', 'privileges', 'comment'],
-    render: { labels: (labels) => labels.map((label) => `'${label.replace(/'/g, "''")}'`).join(', ') },
-    summary: (type) => type.labels.map((label) => `'${label.replace(/'/g, "''")}'`).join(', '),
+    render: { labels: (labels) => labels.map(quoteLiteral).join(', ') },
+    summary: (type) => type.labels.map(quoteLiteral).join(', '),
     parents: (_identity, type) => [inSchema(type.schema)],
   }),
   objectKind({

@@ -3,7 +3,7 @@ export type { Queryable } from './queryable.js';
 export {
   readSchemaSnapshot,
   qualifiedName,
-  functionIdentity,
+  functionKey,
   type ReadSchemaSnapshotOptions,
   type SchemaSnapshot,
   type SchemaInfo,

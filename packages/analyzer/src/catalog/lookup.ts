@@ -59,12 +59,30 @@ function sameArgumentTypes(identityArguments: string, types: string[]): boolean 
   return parts.every((part, i) => {
     const type = stripModifiers(types[i] ?? '');
     const argument = part.replace(/^(IN|INOUT|VARIADIC) /, '');
-    return argument === type || argument.endsWith(` ${type}`);
+    // The catalog is read with an empty search_path: a type the statement names unqualified (`"RateLimit"`)
+    // shows schema-qualified there (`rate_limit public."RateLimit"`).
+    const qualified = !type.includes('.') && (argument.endsWith(`.${type}`) && /(^| )[^ ]+\.[^ ]+$/.test(argument));
+    return argument === type || argument.endsWith(` ${type}`) || qualified;
   });
 }
 
 function stripModifiers(type: string): string {
   return type.replace(/\([^)]*\)/g, '');
+}
+
+/**
+ * Whether a routine of this name with as many arguments existed: when the argument types do not match exactly,
+ * it may still be the same routine spelt differently, so "it did not exist" is never concluded from a mismatch.
+ */
+export function routineMayHaveExisted(prior: SchemaSnapshot, name: QualifiedName, argumentTypes: string[] | undefined): boolean {
+  const candidates = Object.values(prior.functions).filter((fn) => fn.schema === name.schema && fn.name === name.name);
+  if (argumentTypes === undefined) return candidates.length > 0;
+  // Each type by its bare name: `public."RateLimit"` and `"RateLimit"` may be one type; `integer` and `text` are not.
+  const bare = (type: string) => stripModifiers(type).replace(/^(IN|INOUT|VARIADIC) /, '').split(' ').pop()!.split('.').pop()!.replace(/^"|"$/g, '');
+  return candidates.some((fn) => {
+    const parts = fn.identityArguments === '' ? [] : fn.identityArguments.split(', ');
+    return parts.length === argumentTypes.length && parts.every((part, i) => bare(part) === bare(argumentTypes[i] ?? ''));
+  });
 }
 
 /** Whether an object of this kind and name exists (for IF NOT EXISTS, which may have done nothing). */
@@ -199,4 +217,73 @@ export function dependentViews(prior: SchemaSnapshot, relation: QualifiedName): 
   return [...Object.values(prior.views), ...Object.values(prior.materializedViews)]
     .filter((view) => !(view.schema === relation.schema && view.name === relation.name) && reference.test(view.definition))
     .map((view) => qualifiedName(view.schema, view.name));
+}
+
+/** What an unnamed CREATE INDEX or ADD CONSTRAINT shows of the object Postgres named for it. */
+export interface UnnamedObject {
+  table: QualifiedName;
+  /** Index: UNIQUE. */
+  unique?: boolean;
+  /** Index: has a WHERE clause. */
+  partial?: boolean;
+  /** Constraint: its type as the snapshot says it (`check`, `unique`, `foreign key`…). */
+  constraintType?: string;
+  /** The key columns when each is a plain column (undefined when an expression is among them). */
+  columns?: string[];
+}
+
+/** `(a, b)` as pg_get_indexdef / pg_get_constraintdef print a column list (each name as the server quotes it). */
+function serverColumnList(columns: string[]): string {
+  const serverQuoted = (column: string) => serverQuotedName({ schema: 'x', name: column }).slice('x.'.length);
+  return `(${columns.map(serverQuoted).join(', ')})`;
+}
+
+/**
+ * The one object that is in `after` but not in `prior` and fits what the statement shows, or undefined when none
+ * or several do (then the name stays unknown). `after` is the schema once the migration ran: the target database
+ * when the migration is applied there, or a shadow copy the migration was applied to.
+ */
+function onlyNew<T>(candidates: T[], columnsMatch: (candidate: T) => boolean, columns: string[] | undefined): T | undefined {
+  const matching = columns ? candidates.filter(columnsMatch) : candidates;
+  return matching.length === 1 ? matching[0] : undefined;
+}
+
+/** The index Postgres named for an unnamed `CREATE INDEX ON t (…)`, read from the schema after the migration. */
+export function chosenIndex(after: SchemaSnapshot, prior: SchemaSnapshot, wanted: UnnamedObject): IndexInfo | undefined {
+  const table = key(wanted.table);
+  const candidates = Object.entries(after.indexes)
+    .filter(([name, index]) => !prior.indexes[name] && index.table === table && index.constraint === null)
+    .map(([, index]) => index)
+    .filter((index) => /^CREATE UNIQUE INDEX /.test(index.definition) === (wanted.unique === true))
+    .filter((index) => / WHERE /.test(index.definition) === (wanted.partial === true));
+  const list = wanted.columns ? ` ${serverColumnList(wanted.columns)}` : '';
+  return onlyNew(candidates, (index) => new RegExp(` USING \\w+ ${list.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( |$)`).test(index.definition), wanted.columns);
+}
+
+/** The constraint Postgres named for an unnamed `ALTER TABLE t ADD CHECK/UNIQUE/FOREIGN KEY …`. */
+export function chosenConstraint(after: SchemaSnapshot, prior: SchemaSnapshot, wanted: UnnamedObject): ConstraintInfo | undefined {
+  const table = key(wanted.table);
+  const candidates = Object.entries(after.constraints)
+    .filter(([name, constraint]) => !prior.constraints[name] && constraint.table === table && constraint.type === wanted.constraintType)
+    .map(([, constraint]) => constraint);
+  const list = wanted.columns ? serverColumnList(wanted.columns) : '';
+  return onlyNew(candidates, (constraint) => constraint.definition.includes(`${constraint.type === 'foreign key' ? 'FOREIGN KEY ' : constraint.type === 'unique' ? 'UNIQUE ' : constraint.type === 'primary key' ? 'PRIMARY KEY ' : ''}${list}`), wanted.columns);
+}
+
+/**
+ * What ALTER COLUMN … TYPE rebuilds implicitly from its stored expression, which the round trip can change
+ * (`normalize(name)` over varchar → text → varchar comes back as `normalize((name)::character varying)`): the
+ * table's indexes with an expression or a WHERE clause that names the column (not those behind a constraint),
+ * and its check constraints that name it. A revert restores them from their prior definitions.
+ */
+export function columnDependents(prior: SchemaSnapshot, table: QualifiedName, column: string): { indexes: IndexInfo[]; checks: ConstraintInfo[] } {
+  const tableKey = key(table);
+  const quoted = serverQuotedName({ schema: 'x', name: column }).slice('x.'.length).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const names = new RegExp(`(^|[^\\w"$])${quoted}($|[^\\w"$])`);
+  const plainKey = / USING \w+ \([^()]*\)( INCLUDE \([^()]*\))?( WITH \([^()]*\))?$/;
+  const indexes = Object.values(prior.indexes).filter(
+    (index) => index.table === tableKey && index.constraint === null && !plainKey.test(index.definition) && names.test(index.definition.replace(/^.*? USING /, '')),
+  );
+  const checks = Object.values(prior.constraints).filter((constraint) => constraint.table === tableKey && constraint.type === 'check' && names.test(constraint.definition));
+  return { indexes, checks };
 }

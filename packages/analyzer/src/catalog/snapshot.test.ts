@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../../test/helpers/database.js';
 import { diffSnapshots } from './diff.js';
 import type { Queryable } from './queryable.js';
-import { functionIdentity, qualifiedName, readSchemaSnapshot, type SchemaSnapshot } from './snapshot.js';
+import { functionKey, qualifiedName, readSchemaSnapshot, type SchemaSnapshot } from './snapshot.js';
 
 async function withDatabase<T>(prefix: string, use: (db: ScratchDatabase) => Promise<T>): Promise<T> {
   const db = await createScratchDatabase(prefix);
@@ -446,6 +446,6 @@ describe('identities', () => {
     expect(qualifiedName('public', 'user')).toBe('public.user');
     expect(qualifiedName('public', 'Order Items')).toBe('public."Order Items"');
     expect(qualifiedName('my.schema', 'a"b')).toBe('"my.schema"."a""b"');
-    expect(functionIdentity('public', 'add', 'a integer, b integer')).toBe('public.add(a integer, b integer)');
+    expect(functionKey('public', 'add', 'a integer, b integer')).toBe('public.add(a integer, b integer)');
   });
 });

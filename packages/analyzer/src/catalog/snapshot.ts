@@ -16,6 +16,7 @@
  *   information, and diffSnapshots ignores it unless asked (a re-added column lands at the end).
  * - absent values are `null`, never missing, so that JSON round trips preserve equality.
  */
+import { quoteLiteral } from '../sql/quote.js';
 import type { Queryable } from './queryable.js';
 
 // ─── The snapshot ───────────────────────────────────────────────────────────────────────────────────────────
@@ -369,8 +370,8 @@ export function qualifiedName(...parts: string[]): string {
   return parts.map((part) => (PLAIN_IDENTIFIER.test(part) ? part : `"${part.replace(/"/g, '""')}"`)).join('.');
 }
 
-/** The identity of a function: `schema.name(identity arguments)`. */
-export function functionIdentity(schema: string, name: string, identityArguments: string): string {
+/** A function's snapshot key: `schema.name(identity arguments)` (changes/sql.ts functionIdentity is the parsed reference). */
+export function functionKey(schema: string, name: string, identityArguments: string): string {
   return `${qualifiedName(schema, name)}(${identityArguments})`;
 }
 
@@ -1347,7 +1348,7 @@ async function readFunctions(
   );
   return toRecord(
     rows.map((row) => {
-      const identity = functionIdentity(row.schema, row.name, row.identity_arguments);
+      const identity = functionKey(row.schema, row.name, row.identity_arguments);
       const definition =
         row.definition !== null ? row.definition.trim() : describeAggregate(identity, row.aggregate ?? {});
       return [
@@ -1373,7 +1374,7 @@ function describeAggregate(identity: string, fields: Record<string, string | num
     .filter(([name, value]) => value !== null && value !== false && String(value) !== defaults[name])
     .map(([name, value]) =>
       name === 'INITCOND' || name === 'MINITCOND'
-        ? `${name} = '${String(value).replace(/'/g, "''")}'`
+        ? `${name} = ${quoteLiteral(String(value))}`
         : `${name} = ${String(value)}`,
     );
   return `AGGREGATE ${identity} (${options.join(', ')})`;

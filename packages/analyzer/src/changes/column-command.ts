@@ -4,7 +4,8 @@
  */
 import type { AlterTableCmd } from 'libpg-query';
 import { qualify } from './ast.js';
-import { displayName, quoteIdent, sqlName } from './naming.js';
+import { quoteIdent, sqlName } from '../sql/quote.js';
+import { displayName } from './naming.js';
 import { findColumn } from '../catalog/lookup.js';
 import type { SchemaSnapshot } from '../catalog/snapshot.js';
 import { PRIOR_STATE_UNKNOWN, step, type RecogniseContext } from './rule.js';

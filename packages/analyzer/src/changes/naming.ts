@@ -1,10 +1,5 @@
-/**
- * Names in the report. The SQL quoting helpers live in the bottom layer (../sql/quote.ts); they are re-exported
- * here for the modules outside this folder that still import them from changes/.
- */
+/** Names in the report. SQL quoting is the bottom layer's (../sql/quote.ts). */
 import type { QualifiedName } from '../sql/name.js';
-
-export { quoteIdent, quoteLiteral, sqlName } from '../sql/quote.js';
 
 /** `schema.name[.column]` unquoted, for the report's `object` field. */
 export function displayName(name: QualifiedName, column?: string): string {

@@ -89,8 +89,8 @@ export function ruleById(id: string): Rule | undefined {
   return RULES_BY_ID.get(id);
 }
 
-function docOf({ id, kind, title, seed, explain }: Rule): RuleDoc {
-  return { id, kind, title, ...(seed ? { seed } : {}), explain };
+function docOf({ id, kind, title, seed, explain, examples }: Rule): RuleDoc {
+  return { id, kind, title, ...(seed ? { seed } : {}), explain, ...(examples ? { examples } : {}) };
 }
 
 /** The rules' documentation, for `migcheck explain` and the README. */

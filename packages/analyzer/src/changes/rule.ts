@@ -5,8 +5,9 @@
  */
 import type { RangeVar } from 'libpg-query';
 import type { SchemaSnapshot } from '../catalog/snapshot.js';
+import type { DataProbes, Finding, ProbeName } from '../probes/index.js';
 import type { ParsedStatement } from '../source/parse.js';
-import type { Assessment, Change, ChangeDraft, ChangeKind, QualifiedName, RollbackStep, StepTiming } from './types.js';
+import type { Assessment, Change, ChangeDraft, ChangeKind, RollbackStep, StepTiming, Verdict } from './types.js';
 
 export interface RecogniseContext {
   statement: ParsedStatement;
@@ -23,6 +24,16 @@ export interface RuleDoc {
   /** The seed's wording (rollback-and-recovery.txt, Part 4) where it covers this change. */
   seed?: string;
   explain: string;
+  /**
+   * Statements this rule recognises and the verdict each gets from the statement alone (no prior schema, no
+   * data check): printed by `migcheck explain <rule>` and in the README's rule table, and run by a test.
+   */
+  examples?: RuleExample[];
+}
+
+export interface RuleExample {
+  sql: string;
+  verdict: Verdict;
 }
 
 export interface Rule<P = unknown, D = unknown> extends RuleDoc {
@@ -31,6 +42,13 @@ export interface Rule<P = unknown, D = unknown> extends RuleDoc {
    * (`AlterTableCmd:AT_AddColumn`). Several rules may share a selector; the first that recognises wins.
    */
   on: readonly string[];
+  /**
+   * Whether `assess` reads the prior schema (`context.prior`): lint replays the history only for changes whose
+   * verdict it can improve.
+   */
+  readsPrior: boolean;
+  /** The probes the data check asks; `dataCheck` is given only these. */
+  probes?: readonly ProbeName[];
   recognise(node: P, context: RecogniseContext): ChangeDraft<D> | ChangeDraft<D>[] | undefined;
   /**
    * The live data check the verdict depends on, for the migration's state (pending: before the deploy;
@@ -42,26 +60,8 @@ export interface Rule<P = unknown, D = unknown> extends RuleDoc {
 
 export type MigrationState = 'pending' | 'applied';
 
-/** What a data check found on the target database, and how (probes/ implements the checks). */
-export interface Finding {
-  answer: 'yes' | 'no' | 'unknown';
-  /** statistics, index, exact, bounded; timeout, refused or missing always answer unknown. */
-  method: string;
-  ms: number;
-  detail: string;
-}
-
-/** The probes of the target database (probes/), bound to it: one question each, read-only and bounded. */
-export interface DataProbes {
-  columnHoldsData(table: QualifiedName, column: string): Promise<Finding>;
-  tableHoldsRows(table: QualifiedName): Promise<Finding>;
-  valuesFitType(table: QualifiedName, column: string, type: string): Promise<Finding>;
-  nullsPresent(table: QualifiedName, column: string): Promise<Finding>;
-  duplicatesPresent(table: QualifiedName, columns: string[]): Promise<Finding>;
-  orphansPresent(table: QualifiedName, columns: string[], referenced: QualifiedName, referencedColumns: string[]): Promise<Finding>;
-  checkViolated(table: QualifiedName, checkDefinition: string): Promise<Finding>;
-  enumValueInUse(type: QualifiedName, value: string): Promise<Finding>;
-}
+/** What a data check found (probes/finding.ts), and the probes bound to the target (probes/index.ts). */
+export type { DataProbes, Finding, ProbeName };
 
 /** A data check's question (the seed's wording where Part 4 has it) and what the target's data answered. */
 export interface DataCheck {
@@ -75,6 +75,17 @@ export interface AssessContext {
    * replay of the migration's history, or the target database). Absent for static analysis.
    */
   prior?: SchemaSnapshot;
+  /**
+   * The schema before the migration, kept where `prior` is withheld because an earlier statement of the migration
+   * touched the same object: only to tell the objects the migration created from those that existed before (the
+   * names Postgres chose for unnamed indexes and constraints).
+   */
+  existedBefore?: SchemaSnapshot;
+  /**
+   * The schema once the migration ran, read from a shadow copy of the prior state it was applied to: what the
+   * statements leave to Postgres (the names it chose for unnamed indexes and constraints).
+   */
+  after?: SchemaSnapshot;
   /** Whether the migration is already applied to the target database (plan --database-url). */
   state?: MigrationState;
   /** The target database's schema as it is now. */

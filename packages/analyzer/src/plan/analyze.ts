@@ -1,20 +1,41 @@
 /**
- * Migrations → changes with verdicts. Parses each migration's up SQL, recognises its changes, and
- * assesses each with the evidence at hand (the statement, and the prior schema when one is given).
+ * Migrations → changes with verdicts, in stages that a command computes once each (DESIGN.md, "Architecture"):
+ *  - recognise: parse each migration's up SQL (once per file per command: source/parse.ts parseSource), read its
+ *    directives, recognise its changes, and decide per change whether the migration-level prior schema still
+ *    applies (the same-object guard, here and nowhere else);
+ *  - assess: each change's verdict with the evidence at hand (the statement; the prior schema where it applies);
+ *  - data checks (plan --database-url): the live data's answer refines the verdict of each change that asks one.
  */
 import { displayName } from '../changes/naming.js';
 import { recogniseChanges } from '../changes/recognise.js';
-import type { AssessContext, DataCheck, DataProbes, MigrationState } from '../changes/rule.js';
+import type { AssessContext, DataCheck, DataProbes, MigrationState, ProbeName, Rule } from '../changes/rule.js';
 import { ruleById } from '../changes/registry.js';
-import { codeMigration, codeMigrationChange } from '../changes/rules/code-migration.js';
+import { codeMigration, codeMigrationChange, partialCaptureChange } from '../changes/rules/code-migration.js';
 import type { Assessment, Change, Verdict } from '../changes/types.js';
 import { worstVerdict } from '../changes/types.js';
 import { isAcknowledged, readDirectives, type Acknowledgement } from '../source/directives.js';
 import type { Migration } from '../source/discover.js';
-import type { CodeStep } from '../source/layouts.js';
-import { loadParser, parseSql } from '../source/parse.js';
-import { SqlText } from '../source/sql-text.js';
+import { loadParser, parseSource } from '../source/parse.js';
 import { CreatedObjects, undoneAssessment } from './subsumption.js';
+
+/** A change as recognised in its migration, before any verdict. */
+export interface RecognisedChange {
+  change: Change;
+  rule: Rule;
+  acknowledged?: Acknowledgement;
+  /**
+   * An earlier statement of the same migration touched this change's object: the migration-level prior schema
+   * is not the state this statement saw, and is withheld from its assessment and data check.
+   */
+  priorOutdated?: true;
+}
+
+/** A migration parsed and its changes recognised: the stage every later one reads. */
+export interface RecognisedMigration {
+  migration: Migration;
+  statements: number;
+  changes: RecognisedChange[];
+}
 
 export interface AnalyzedChange {
   change: Change;
@@ -24,6 +45,8 @@ export interface AnalyzedChange {
   undoneBy?: Change;
   /** The live data check that decided the verdict (plan --database-url). */
   data?: DataCheck;
+  /** See RecognisedChange: the prior schema was withheld from this change. */
+  priorOutdated?: true;
 }
 
 export interface AnalyzedMigration {
@@ -43,7 +66,10 @@ function touchedKeys(change: Change): string[] {
   const columns = table ? (change.target?.columns ?? []).map((column) => `${table.schema}.${table.name}.${column}`) : [];
   const argumentTypes = (change.details as { ref?: { argumentTypes?: string[] } }).ref?.argumentTypes;
   const object = argumentTypes ? `${change.object}(${argumentTypes.join(',')})` : change.object;
-  return change.kind === 'alter_object' ? [`property:${object}`] : [object, ...columns];
+  if (change.kind === 'alter_object') return [`property:${object}`];
+  // A constraint named like a column of its table (`schema_level CHECK (schema_level = 2)`) is another object.
+  if (change.kind === 'add_constraint' || change.kind === 'drop_constraint') return [`constraint:${object}`, ...columns];
+  return [object, ...columns];
 }
 
 /** The table names a rename or SET SCHEMA moves away from and onto. */
@@ -75,30 +101,35 @@ function neverSafeWhenUnfollowed(change: Change, assessment: Assessment): Assess
   return assessment;
 }
 
-function withoutPrior(context: AssessContext): AssessContext {
-  const { prior: _prior, ...rest } = context;
-  return rest;
+/** The context a change is assessed in: the migration's, without the prior schema once it is outdated for it. */
+function contextFor(item: { priorOutdated?: true }, context: AssessContext): AssessContext {
+  if (!item.priorOutdated) return context;
+  const { prior, ...rest } = context;
+  return prior ? { ...rest, existedBefore: prior } : rest;
 }
 
-/** Parses every migration first, so that bad input fails the run before anything is reported. */
-export async function analyzeMigrations(migrations: Migration[], context: AssessContext = {}): Promise<AnalyzedMigration[]> {
+/** A rule's verdict on a change, made never safe where migcheck could not follow the change's names or calls. */
+function assessChange(change: Change, rule: Rule, context: AssessContext): Assessment {
+  return neverSafeWhenUnfollowed(change, rule.assess(change, context));
+}
+
+/** Parses and recognises every migration first, so that bad input fails the run before anything is reported. */
+export async function recogniseMigrations(migrations: Migration[]): Promise<RecognisedMigration[]> {
   await loadParser();
-  return migrations.map((migration) => analyzeMigration(migration, context));
+  return migrations.map(recogniseMigration);
 }
 
-export function analyzeMigration(migration: Migration, context: AssessContext = {}): AnalyzedMigration {
-  if (migration.code) return analyzedCodeMigration(migration, migration.code);
-  const sql = new SqlText(migration.up.text);
-  const statements = parseSql(sql, migration.up.path);
+export function recogniseMigration(migration: Migration): RecognisedMigration {
+  if (migration.code) return { migration, statements: 0, changes: [{ change: codeMigrationChange(migration.code), rule: codeMigration }] };
+  const { sql, statements } = parseSource(migration.up);
   const directives = readDirectives(sql, statements);
   const changes = recogniseChanges(statements, { locate: (byte) => sql.positionOfByte(byte) });
-  const created = new CreatedObjects(context.prior);
 
   const touched = new Set<string>();
   // Table names a rename or SET SCHEMA gave to, or took from, a table: the prior schema's table of that name
   // is not (or no longer) the one a later statement means.
   const movedTables = new Set<string>();
-  const analyzed = changes.map((change): AnalyzedChange => {
+  const recognised = changes.map((change): RecognisedChange => {
     const rule = ruleById(change.rule);
     if (!rule) throw new Error(`no rule ${change.rule}`); // the registry produced the change: cannot happen
     // The prior schema is the state before the migration. Once an earlier statement of the same
@@ -108,44 +139,72 @@ export function analyzeMigration(migration: Migration, context: AssessContext = 
     const seenBefore = keys.some((key) => touched.has(key)) || (table !== undefined && movedTables.has(displayName(table)));
     keys.forEach((key) => touched.add(key));
     for (const moved of movedNames(change)) movedTables.add(moved);
-    const own = rule.assess(change, seenBefore ? withoutPrior(context) : context);
-    const undo = created.undoerOf(change);
-    const undoer = undo && undo.leftBehind.length === 0 ? undo.undoer : undefined;
-    const assessment = neverSafeWhenUnfollowed(change, undo ? undoneAssessment(undo, own.evidence) : own);
-    created.record(change, assessment);
-    const acknowledged = isAcknowledged(change.rule, [
-      ...directives.file,
-      ...(directives.byStatement.get(change.statementIndex) ?? []),
-    ]);
-    return { change, assessment, ...(acknowledged ? { acknowledged } : {}), ...(undoer ? { undoneBy: undoer } : {}) };
+    const acknowledged = isAcknowledged(change.rule, [...directives.file, ...(directives.byStatement.get(change.statementIndex) ?? [])]);
+    return { change, rule, ...(acknowledged ? { acknowledged } : {}), ...(seenBefore ? { priorOutdated: true as const } : {}) };
   });
-
-  return {
-    migration,
-    statements: statements.length,
-    changes: analyzed,
-    verdict: worstVerdict(analyzed.map((item) => item.assessment.verdict)),
-  };
+  // A code migration whose capture is not complete (knex): at least risky, with the reason.
+  const gaps = migration.capture?.upGaps ?? [];
+  const partial: RecognisedChange[] = migration.capture && gaps.length > 0 ? [{ change: partialCaptureChange(migration.capture.language, migration.capture.tool, gaps), rule: codeMigration }] : [];
+  return { migration, statements: statements.length, changes: [...partial, ...recognised] };
 }
 
-/** A migration written as code is not read: one change, "code migration, not read", risky (never safe). */
-function analyzedCodeMigration(migration: Migration, code: CodeStep): AnalyzedMigration {
-  const change = codeMigrationChange(code);
-  const assessment = codeMigration.assess(change, {});
-  return { migration, statements: 0, changes: [{ change, assessment }], verdict: assessment.verdict };
+/** Each change's verdict in the given context (the prior schema, the migration's state, the target's schema). */
+export function assessMigration(recognised: RecognisedMigration, context: AssessContext = {}): AnalyzedMigration {
+  const { migration } = recognised;
+  // A migration written as code is not read: one change, "code migration, not read", risky (never safe).
+  if (migration.code) {
+    const [{ change, rule }] = recognised.changes as [RecognisedChange];
+    const assessment = rule.assess(change, {});
+    return { migration, statements: 0, changes: [{ change, assessment }], verdict: assessment.verdict };
+  }
+  const created = new CreatedObjects(context.prior);
+  const analyzed = recognised.changes.map((item): AnalyzedChange => {
+    const { change, rule, acknowledged, priorOutdated } = item;
+    const own = assessChange(change, rule, contextFor(item, context));
+    const undo = created.undoerOf(change);
+    const undoer = undo && undo.leftBehind.length === 0 ? undo.undoer : undefined;
+    const assessment = undo ? neverSafeWhenUnfollowed(change, undoneAssessment(undo, own.evidence)) : own;
+    created.record(change, assessment);
+    return { change, assessment, ...(acknowledged ? { acknowledged } : {}), ...(undoer ? { undoneBy: undoer } : {}), ...(priorOutdated ? { priorOutdated } : {}) };
+  });
+  return { migration, statements: recognised.statements, changes: analyzed, verdict: worstVerdict(analyzed.map((item) => item.assessment.verdict)) };
+}
+
+/** Both stages at once, for callers that analyse a migration once (tests, a down migration in a rehearsal). */
+export function analyzeMigration(migration: Migration, context: AssessContext = {}): AnalyzedMigration {
+  return assessMigration(recogniseMigration(migration), context);
+}
+
+export async function analyzeMigrations(migrations: Migration[], context: AssessContext = {}): Promise<AnalyzedMigration[]> {
+  return (await recogniseMigrations(migrations)).map((recognised) => assessMigration(recognised, context));
+}
+
+/** The probes a rule declares (`Rule.probes`), and only those: a probe it asks without declaring it fails loudly. */
+function declaredProbes(rule: Rule, probes: DataProbes): DataProbes {
+  const declared = new Set<ProbeName>(rule.probes ?? []);
+  return new Proxy(probes, {
+    get(target, property, receiver) {
+      if (typeof property === 'string' && !declared.has(property as ProbeName)) {
+        throw new Error(`rule ${rule.id} asks the probe ${property}, which its probes do not list`);
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
 }
 
 /**
  * Runs the data check of every change that has one (and is not undone by another change of the
- * migration), then assesses that change again with the answer: evidence `data`.
+ * migration), then assesses that change again with the answer: evidence `data`. Each change sees the context
+ * it was assessed in (without the prior schema where it is outdated for it).
  */
 export async function withDataChecks(analyzed: AnalyzedMigration, context: AssessContext & { state: MigrationState }, probes: DataProbes): Promise<AnalyzedMigration> {
   const changes: AnalyzedChange[] = [];
   for (const item of analyzed.changes) {
     const rule = ruleById(item.change.rule);
-    const check = item.undoneBy || !rule?.dataCheck ? undefined : rule.dataCheck(item.change, context.state, probes, context);
+    const own = contextFor(item, context);
+    const check = item.undoneBy || !rule?.dataCheck ? undefined : rule.dataCheck(item.change, context.state, declaredProbes(rule, probes), own);
     const data = check ? await check : undefined;
-    changes.push(data && rule ? { ...item, assessment: rule.assess(item.change, { ...context, data }), data } : item);
+    changes.push(data && rule ? { ...item, assessment: assessChange(item.change, rule, { ...own, data }), data } : item);
   }
   return { ...analyzed, changes, verdict: worstVerdict(changes.map((item) => item.assessment.verdict)) };
 }

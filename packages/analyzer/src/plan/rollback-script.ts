@@ -1,14 +1,15 @@
 /**
  * The rollback script: every change's rollback steps, newest migration first and last statement
- * first (so dependencies unwind in order), with the point where the old application version is
+ * first, sorted by the dependencies Postgres enforces between what they drop, with the point where the old application version is
  * deployed. The seed's order: for an added column or table, deploy the old app, then drop; for a type
  * change, revert the type, then deploy the old app. Steps keep the reverse order even when that puts a
  * step on the "wrong" side of the deploy; the script says so.
  */
-import { worstVerdict, type RollbackStep } from '../changes/types.js';
+import { worstVerdict, type ChangeKind, type RollbackStep } from '../changes/types.js';
 import { sqlComment } from '../sql/comment.js';
 import { VERSION } from '../version.js';
 import type { AnalyzedChange, AnalyzedMigration } from './analyze.js';
+import { orderByDependencies, type OrderedUnit } from './rollback-order.js';
 
 export interface RollbackScript {
   sql: string;
@@ -22,15 +23,45 @@ export interface PlacedStep {
   migration: AnalyzedMigration;
 }
 
-/** Every rollback step, newest migration first and last change first: the order they must run in. */
+/**
+ * Every rollback step in the order they must run: newest migration first and last change first, then sorted by
+ * the dependencies between the objects they drop (./rollback-order.ts).
+ */
 export function rollbackSteps(migrations: AnalyzedMigration[]): PlacedStep[] {
-  const steps: PlacedStep[] = [];
-  for (const migration of [...migrations].reverse()) {
+  const units: Array<OrderedUnit<PlacedStep[]>> = [];
+  [...migrations].reverse().forEach((migration, migrationIndex) => {
     for (const item of [...migration.changes].reverse()) {
-      for (const step of item.assessment.rollback) steps.push({ step, item, migration });
+      if (item.assessment.rollback.length === 0) continue;
+      const takenAlong = migration.changes.filter((other) => other.undoneBy === item.change).map((other) => other.change.statementText);
+      const { change, assessment } = item;
+      units.push({
+        item: assessment.rollback.map((step) => ({ step, item, migration })),
+        kind: change.kind,
+        object: change.object,
+        statements: [change.statementText, ...takenAlong],
+        migration: migrationIndex,
+        statementIndex: change.statementIndex,
+        renames: RENAMES.has(change.kind) || (change.kind === 'alter_object' && (change.details as { newSchema?: string }).newSchema !== undefined),
+        recreatesFromPrior: assessment.evidence !== 'static' && RECREATES.has(change.kind),
+        rollback: assessment.rollback.map((step) => step.sql),
+      });
     }
-  }
-  return steps;
+  });
+  return orderByDependencies(units, mergeTableDrops).flat();
+}
+
+const RENAMES: ReadonlySet<ChangeKind> = new Set(['rename_column', 'rename_table', 'rename_object']);
+/** Kinds whose rollback, with the prior schema, recreates a definition read from it. */
+const RECREATES: ReadonlySet<ChangeKind> = new Set(['drop_index', 'drop_constraint', 'drop_object', 'drop_table', 'replace_object']);
+
+const DROP_TABLE = /^DROP TABLE (.+);$/;
+
+/** `DROP TABLE a;` and `DROP TABLE b;` → `DROP TABLE a, b;`: tables whose foreign keys reference each other go together. */
+function mergeTableDrops(cycle: PlacedStep[][]): PlacedStep[] | undefined {
+  const names = cycle.map((steps) => (steps.length === 1 ? DROP_TABLE.exec(steps[0]!.step.sql)?.[1] : undefined));
+  if (names.some((name) => name === undefined)) return undefined;
+  const first = cycle[0]![0]!;
+  return [{ ...first, step: { ...first.step, sql: `DROP TABLE ${names.join(', ')};` } }];
 }
 
 const DEPLOY_MARKER = sqlComment('==> Deploy the old application version now, then run the rest of this script. <==');

@@ -68,7 +68,9 @@ export class CreatedObjects {
     const tableKey = displayName(table);
     const tableCreator = this.tables.get(tableKey);
     let undoer: Change | undefined;
-    if (tableCreator && !NEVER_UNDONE.has(change.kind)) undoer = tableCreator;
+    // SET SCHEMA moves the table the DROP names, like a rename: it must be reversed for the DROP to find it.
+    const movesTable = change.kind === 'alter_object' && (change.details as { newSchema?: string }).newSchema !== undefined;
+    if (tableCreator && !NEVER_UNDONE.has(change.kind) && !movesTable) undoer = tableCreator;
     const columns = change.target?.columns;
     if (!undoer && COLUMN_LEVEL.has(change.kind) && columns && columns.length > 0) {
       const creators = columns.map((column) => this.columns.get(`${tableKey}.${column}`));

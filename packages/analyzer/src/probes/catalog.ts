@@ -3,10 +3,11 @@
  * no lock on the table: existence, size estimates, when it was last analyzed, and each column's type, default,
  * NOT NULL and `pg_stats` row.
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import { ProbeRun, type Finding } from './finding.js';
 import type { Target } from './target.js';
-import { display, qualified, run } from './sql.js';
+import { sqlNameAlways } from '../sql/quote.js';
+import { display, run } from './sql.js';
 
 export interface TableFacts {
   oid: number;
@@ -203,7 +204,7 @@ export async function resolve(probe: ProbeRun, table: QualifiedName, columnNames
       hasChildren: row.has_children,
       analyzedAt: row.analyzed_at,
       liveTuples: row.live_tuples,
-      sql: qualified(table),
+      sql: sqlNameAlways(table),
       name: display(table),
     },
     columns,

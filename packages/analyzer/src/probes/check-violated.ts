@@ -5,7 +5,7 @@
  * `checkDefinition` is pg_get_constraintdef text ("CHECK ((total > (0)::numeric))", maybe followed by NOT VALID
  * or NO INHERIT), as read from a catalog; it is evaluated in a read-only transaction, as one statement.
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import type { Target } from './target.js';
 import { isFinding, resolve, sizeHint } from './catalog.js';
 import { decideByQuery, provenEmpty } from './decide.js';

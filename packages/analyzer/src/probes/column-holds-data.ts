@@ -7,12 +7,12 @@
  * A default that is not a constant (now(), nextval(), a stable or volatile function) gives every row its own
  * value, so then every non-NULL value counts as data.
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import type { Target } from './target.js';
 import { isFinding, resolveColumn, sizeHint, type ColumnFacts } from './catalog.js';
 import { decideByQuery, firstRowWhereAny, provenEmpty } from './decide.js';
 import { percent, type Finding, type ProbeRun } from './finding.js';
-import { quoteIdent } from './sql.js';
+import { quoteIdentAlways } from '../sql/quote.js';
 import { asOf, hasSampledValues, sampledValueWhere } from './statistics.js';
 
 export async function columnHoldsData(target: Target, table: QualifiedName, column: string): Promise<Finding> {
@@ -49,7 +49,7 @@ export async function columnHoldsData(target: Target, table: QualifiedName, colu
   const what = `looking for ${data} in ${subject} (${sizeHint(facts)})`;
   if (empty && !empty.ok) return probe.failed(empty.failure, what, hint);
 
-  const ref = quoteIdent(col.name);
+  const ref = quoteIdentAlways(col.name);
   const query = (conditions: string[]) => firstRowWhereAny('1', facts.sql, conditions);
   return decideByQuery(probe, {
     tables: [facts],

@@ -3,12 +3,13 @@
  * duplicate makes the rollback fail. As the constraint does, rows with a NULL in any of the columns never count
  * as duplicates (for a primary key, nullsPresent answers the NULL question).
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import type { Target } from './target.js';
 import { isFinding, resolve, sizeHint } from './catalog.js';
 import { decideByQuery, provenEmpty } from './decide.js';
 import { percent, ProbeRun, type Finding } from './finding.js';
-import { quoteIdent, run } from './sql.js';
+import { quoteIdentAlways } from '../sql/quote.js';
+import { run } from './sql.js';
 import { asOf } from './statistics.js';
 
 /** A valid unique index, without predicate or expressions, with default operator classes, on some of the columns. */
@@ -58,7 +59,7 @@ export async function duplicatesPresent(target: Target, table: QualifiedName, co
   const what = `looking for duplicate ${list} in ${facts.name} (${sizeHint(facts)})`;
   if (empty && !empty.ok) return probe.failed(empty.failure, what, hint);
 
-  const refs = cols.map((c) => quoteIdent(c.name));
+  const refs = cols.map((c) => quoteIdentAlways(c.name));
   return decideByQuery(probe, {
     tables: [facts],
     sql: `SELECT 1 FROM ${facts.sql} WHERE ${refs.map((r) => `${r} IS NOT NULL`).join(' AND ')} GROUP BY ${refs.join(', ')} HAVING count(*) > 1 LIMIT 1`,

@@ -4,12 +4,13 @@
  * in every table, is looked at. A column whose type holds the enum deeper (a composite, a range) is checked by
  * its text form, which can only err towards "in use".
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import type { Target } from './target.js';
 import { rowSecurityDetail } from './catalog.js';
 import { decideByQuery } from './decide.js';
 import { ProbeRun, type Finding, type Method } from './finding.js';
-import { display, qualified, quoteIdent, run } from './sql.js';
+import { quoteIdentAlways, sqlNameAlways } from '../sql/quote.js';
+import { display, run } from './sql.js';
 
 interface UsingColumn {
   /** The table's oid. */
@@ -106,7 +107,7 @@ export async function enumValueInUse(target: Target, type: QualifiedName, value:
     }
   }
 
-  const literal = `$1::${qualified(type)}`;
+  const literal = `$1::${sqlNameAlways(type)}`;
   const unsure: Finding[] = [];
   const methods = new Set<Method>();
   for (const [index, column] of columns.entries()) {
@@ -123,11 +124,11 @@ export async function enumValueInUse(target: Target, type: QualifiedName, value:
       unsure.push(probe.finish('unknown', 'refused', `role ${column.role} has no SELECT privilege on column ${name} (grant it SELECT on the table or the column)`));
       continue;
     }
-    const ref = quoteIdent(column.column);
+    const ref = quoteIdentAlways(column.column);
     let condition: string;
     // A domain does not meet the enum's operators by itself: cast to the enum (a no-op for the enum's own columns).
-    if (column.how === 'direct') condition = `${ref}::${qualified(type)} = ${literal}`;
-    else if (column.how === 'array') condition = column.plain_array ? `${ref} @> ARRAY[${literal}]` : `${literal} = ANY (${ref}::${qualified(type)}[])`;
+    if (column.how === 'direct') condition = `${ref}::${sqlNameAlways(type)} = ${literal}`;
+    else if (column.how === 'array') condition = column.plain_array ? `${ref} @> ARRAY[${literal}]` : `${literal} = ANY (${ref}::${sqlNameAlways(type)}[])`;
     else if (!/["\\]/.test(value)) {
       // The label appears as is in the text of any value holding it (quoted or not): a superset, never a miss.
       condition = `strpos(${ref}::text, $1) > 0`;
@@ -136,7 +137,7 @@ export async function enumValueInUse(target: Target, type: QualifiedName, value:
       continue;
     }
     const finding = await decideByQuery(probe, {
-      sql: `SELECT 1 FROM ${quoteIdent(column.schema)}.${quoteIdent(column.table)} WHERE ${condition} LIMIT 1`,
+      sql: `SELECT 1 FROM ${quoteIdentAlways(column.schema)}.${quoteIdentAlways(column.table)} WHERE ${condition} LIMIT 1`,
       tables: [{ oid: Number(column.oid), name: `${column.schema}.${column.table}` }],
       params: [value],
       whenFound: 'yes',

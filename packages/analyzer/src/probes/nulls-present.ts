@@ -2,12 +2,12 @@
  * Are there NULLs in the column? Asked before re-adding NOT NULL (rolling back a DROP NOT NULL): one NULL makes
  * the rollback fail.
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import type { Target } from './target.js';
 import { isFinding, resolveColumn, sizeHint } from './catalog.js';
 import { decideByQuery, provenEmpty } from './decide.js';
 import { percent, type Finding } from './finding.js';
-import { quoteIdent } from './sql.js';
+import { quoteIdentAlways } from '../sql/quote.js';
 import { asOf } from './statistics.js';
 
 export async function nullsPresent(target: Target, table: QualifiedName, column: string): Promise<Finding> {
@@ -27,7 +27,7 @@ export async function nullsPresent(target: Target, table: QualifiedName, column:
   if (empty && !empty.ok) return probe.failed(empty.failure, what, hint);
   return decideByQuery(probe, {
     tables: [facts],
-    sql: `SELECT 1 FROM ${facts.sql} WHERE ${quoteIdent(col.name)} IS NULL LIMIT 1`,
+    sql: `SELECT 1 FROM ${facts.sql} WHERE ${quoteIdentAlways(col.name)} IS NULL LIMIT 1`,
     whenFound: 'yes',
     what,
     hint,

@@ -3,12 +3,13 @@
  * orphan makes the rollback fail. As the constraint does (MATCH SIMPLE), a row with a NULL in any of its
  * referencing columns is never an orphan.
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import type { Target } from './target.js';
 import { isFinding, resolve, sizeHint } from './catalog.js';
 import { decideByQuery, provenEmpty } from './decide.js';
 import { ProbeRun, type Finding } from './finding.js';
-import { display, quoteIdent, run } from './sql.js';
+import { quoteIdentAlways } from '../sql/quote.js';
+import { display, run } from './sql.js';
 import { asOf, hasSampledValues } from './statistics.js';
 
 export async function orphansPresent(
@@ -51,8 +52,8 @@ export async function orphansPresent(
   const empty = await provenEmpty(probe, facts);
   if (empty?.ok && empty.value) return probe.finish('no', 'exact', `${facts.name} is empty`);
 
-  const pairs = child.columns.map((c, i) => `p.${quoteIdent(parent.columns[i]!.name)} = v.${quoteIdent(c.name)}`);
-  const notNull = child.columns.map((c) => `v.${quoteIdent(c.name)} IS NOT NULL`).join(' AND ');
+  const pairs = child.columns.map((c, i) => `p.${quoteIdentAlways(parent.columns[i]!.name)} = v.${quoteIdentAlways(c.name)}`);
+  const notNull = child.columns.map((c) => `v.${quoteIdentAlways(c.name)} IS NOT NULL`).join(' AND ');
   const missingParent = `NOT EXISTS (SELECT 1 FROM ${parent.table.sql} AS p WHERE ${pairs.join(' AND ')})`;
 
   // One column: the sampled values of the referencing column, looked up in today's referenced table.
@@ -62,7 +63,7 @@ export async function orphansPresent(
     const sampled = await probe.step((client) =>
       run(
         client,
-        `SELECT 1 FROM unnest(array_cat(($1::text)::${arrayType}, ($2::text)::${arrayType})) AS v(${quoteIdent(only.name)})
+        `SELECT 1 FROM unnest(array_cat(($1::text)::${arrayType}, ($2::text)::${arrayType})) AS v(${quoteIdentAlways(only.name)})
          WHERE ${notNull} AND ${missingParent} LIMIT 1`,
         [only.stats!.mostCommonVals, only.stats!.histogramBounds],
       ),

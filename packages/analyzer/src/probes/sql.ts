@@ -6,9 +6,6 @@
 import type pg from 'pg';
 import type { QualifiedName } from '../sql/name.js';
 
-// The one quoting helper (../sql/quote.ts), under the names the probes use: identifiers always quoted.
-export { quoteIdentAlways as quoteIdent, sqlNameAlways as qualified, quoteLiteral } from '../sql/quote.js';
-
 /** `schema.name`, for people. */
 export function display(name: QualifiedName): string {
   return `${name.schema}.${name.name}`;

@@ -5,7 +5,8 @@
  */
 import type { ColumnFacts, TableFacts } from './catalog.js';
 import { analyzedWhen, type Outcome, type ProbeRun } from './finding.js';
-import { quoteIdent, run } from './sql.js';
+import { quoteIdentAlways } from '../sql/quote.js';
+import { run } from './sql.js';
 
 /** Whether the column's statistics hold sampled values (most common values or histogram bounds). */
 export function hasSampledValues(column: ColumnFacts): boolean {
@@ -34,5 +35,5 @@ export function asOf(table: TableFacts): string {
 
 /** The column as `v`'s neighbour in predicates: `"col"`. */
 export function columnRef(column: ColumnFacts): string {
-  return quoteIdent(column.name);
+  return quoteIdentAlways(column.name);
 }

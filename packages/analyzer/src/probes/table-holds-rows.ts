@@ -6,7 +6,7 @@
  * empty one. Only when it cannot finish (the table is locked, or full of dead rows) do the statistics speak, and
  * then only to say that rows existed.
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import type { Target } from './target.js';
 import { isFinding, resolve, sizeHint } from './catalog.js';
 import { readData, smallness } from './decide.js';

@@ -4,12 +4,13 @@
  * it irreversible), and the forward question for a pending narrowing cast. A cast that fails and a round trip
  * that changes the value both answer 'no'.
  */
-import type { QualifiedName } from '../changes/types.js';
+import type { QualifiedName } from '../sql/name.js';
 import type { Target } from './target.js';
 import { isFinding, resolveColumn, sizeHint, type ColumnFacts } from './catalog.js';
 import { decideByQuery, firstRowWhereAny, provenEmpty } from './decide.js';
 import { type Finding, type Outcome, type ProbeRun } from './finding.js';
-import { quoteIdent, quoteLiteral, run } from './sql.js';
+import { quoteIdentAlways, quoteLiteral } from '../sql/quote.js';
+import { run } from './sql.js';
 import { asOf, hasSampledValues, sampledValueWhere } from './statistics.js';
 
 /** Integer types by OID, with their ranges. */
@@ -95,7 +96,7 @@ export async function valuesFitType(target: Target, table: QualifiedName, column
   const what = `checking that every value of ${subject} (${sizeHint(facts)}) fits ${to.display}`;
   if (empty && !empty.ok) return probe.failed(empty.failure, what, hint);
 
-  const ref = quoteIdent(col.name);
+  const ref = quoteIdentAlways(col.name);
   const query = (conditions: string[]) => firstRowWhereAny(`${ref}::text AS value`, facts.sql, conditions);
   let found: string | null = null;
   return decideByQuery(probe, {

@@ -3,8 +3,10 @@
  *  1. apply the migration, then migcheck's rollback, and compare the schema with the one before;
  *  2. apply the migration, seed rows the new application could write, run the rollback again: a step
  *     that only works on empty tables fails here;
- *  3. the same with the project's own down migration, if it has one, and say what data it destroys.
- * When every statement can run in a transaction block, all three run in one transaction under
+ *  3. seed rows into every table that existed before, checksum them, apply the migration and the rollback, and
+ *     compare the data: what the rollback does not restore (a hidden UPDATE, a trigger's side effect) shows;
+ *  4. the same as 2 with the project's own down migration, if it has one, and say what data it destroys.
+ * When every statement can run in a transaction block, all stages run in one transaction under
  * savepoints (no copy of the database); otherwise each runs in a fresh copy.
  */
 import type pg from 'pg';
@@ -14,9 +16,9 @@ import type { Change } from '../changes/types.js';
 import { analyzeMigration, type AnalyzedMigration } from '../plan/analyze.js';
 import { rollbackSteps } from '../plan/rollback-script.js';
 import { applySql, type ApplyFailure, type Shadow } from '../shadow/index.js';
-import type { Migration } from '../source/discover.js';
-import { parseSql } from '../source/parse.js';
-import { SqlText } from '../source/sql-text.js';
+import type { Migration, SqlSource } from '../source/discover.js';
+import { sourceSpans } from '../source/parse.js';
+import { checksumData, differingData, seedExistingTables, type DataComparison } from './data.js';
 import { seedRows, type SeedResult, type SeedTarget } from './seed.js';
 
 export interface RehearsalFailure {
@@ -44,6 +46,8 @@ export interface MigrationRehearsal {
   seeded: { rows: SeedResult; failure?: RehearsalFailure };
   /** The project's own down migration, after rows were seeded. */
   down?: RehearsalOutcome & { path: string; rows: SeedResult; destroys: string[] };
+  /** migcheck's rollback with rows in the tables that existed before: the data, compared. */
+  data: DataComparison;
 }
 
 export type RehearsalResult = MigrationRehearsal | { historyFailure: ApplyFailure };
@@ -59,7 +63,7 @@ export async function rehearseMigration(
 ): Promise<RehearsalResult> {
   const first = await shadow.databaseBefore(migration);
   if ('failure' in first) return { historyFailure: first.failure };
-  const transactional = isTransactional(migration.up.text) && (!migration.down || isTransactional(migration.down.text));
+  const transactional = isTransactional(migration.up) && (!migration.down || isTransactional(migration.down));
 
   try {
     if (transactional) await first.client.query('BEGIN');
@@ -154,6 +158,17 @@ async function rehearseStages(
     return { rows, ...(failure ? { failure } : {}) };
   });
 
+  // Rows in the existing tables before the migration: what it does to them must be undone by the rollback too.
+  const data = await isolated(async (client): Promise<DataComparison> => {
+    const rows = await seedExistingTables(client, before);
+    const sums = await checksumData(client, before);
+    const applied = await applySql(client, migration.up);
+    if (applied) return { rows, differing: [], skipped: `the migration fails with rows present (${applied.message})` };
+    const failure = await runRollback(client);
+    if (failure) return { rows, differing: [], skipped: `the rollback fails with rows present (${failure.message})` };
+    return { rows, differing: differingData(sums, await checksumData(client, before)) };
+  });
+
   const down = migration.down
     ? await isolated(async (client) => {
         const downSource = migration.down!;
@@ -168,7 +183,7 @@ async function rehearseStages(
       })
     : undefined;
 
-  return { mode, analysis, rollback, seeded, ...(down ? { down } : {}) };
+  return { mode, analysis, rollback, seeded, data, ...(down ? { down } : {}) };
 }
 
 function failed(stage: RehearsalFailure['stage'], failure: ApplyFailure): RehearsalOutcome {
@@ -198,17 +213,8 @@ const OUTSIDE_TRANSACTION = new Set([
   'TransactionStmt', 'VacuumStmt', 'CreatedbStmt', 'DropdbStmt', 'AlterSystemStmt', 'CreateTableSpaceStmt', 'DropTableSpaceStmt',
 ]);
 
-function isTransactional(text: string): boolean {
-  return parseSql(new SqlText(text), 'rehearsal.sql').every((statement) => !OUTSIDE_TRANSACTION.has(statement.tag) && !runsConcurrently(statement.node));
-}
-
-/** `… CONCURRENTLY` (CREATE/DROP INDEX, DETACH PARTITION, REINDEX): a `concurrent` flag or option in the AST. */
-function runsConcurrently(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some(runsConcurrently);
-  const record = value as Record<string, unknown>;
-  if (record.concurrent === true || record.defname === 'concurrently') return true;
-  return Object.values(record).some(runsConcurrently);
+function isTransactional(source: SqlSource): boolean {
+  return sourceSpans(source).spans.every((statement) => !OUTSIDE_TRANSACTION.has(statement.tag) && !statement.concurrent);
 }
 
 /** What a down migration destroys: its irreversible changes, by the same rules as any migration. */

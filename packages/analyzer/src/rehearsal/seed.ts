@@ -9,7 +9,7 @@
  * skipped, never fatal.
  */
 import type pg from 'pg';
-import { quoteIdent, sqlName } from '../changes/naming.js';
+import { quoteIdent, sqlName } from '../sql/quote.js';
 import type { QualifiedName } from '../changes/types.js';
 
 export interface SeedResult {

@@ -7,6 +7,7 @@ import type { RehearsalFailure, RehearsalResult } from '../rehearsal/rehearse.js
 import type { Migration, MigrationDirectory } from '../source/discover.js';
 import type { StateDecision } from '../state/tracking.js';
 import { VERSION } from '../version.js';
+import { completeHistory, priorUnknownNote } from './history.js';
 import type { ChangeReport, MigrationReport, Report } from './schema.js';
 
 export type Command = Report['command'];
@@ -23,7 +24,8 @@ export interface ReportExtras {
 
 export function buildReport(command: Command, migrations: AnalyzedMigration[], extras: ReportExtras = {}): Report {
   const notedFolders = new Set<MigrationDirectory>();
-  const reports = migrations.map((migration) => migrationReport(migration, extras, notedFolders));
+  const history = completeHistory(migrations.map((analyzed) => analyzed.migration), withRehearsalFailures(extras));
+  const reports = migrations.map((migration) => migrationReport(migration, { ...extras, history }, notedFolders));
   const changes = reports.flatMap((migration) => migration.changes);
   const verdict = worstVerdict(changes.map((change) => change.verdict));
   const count = (wanted: Verdict) => changes.filter((change) => change.verdict === wanted).length;
@@ -46,10 +48,29 @@ export function buildReport(command: Command, migrations: AnalyzedMigration[], e
   };
 }
 
+/** verify: a rehearsal that could not start because the history failed leaves the prior schema unknown too. */
+function withRehearsalFailures(extras: ReportExtras): Map<Migration, HistoryNote> | undefined {
+  if (!extras.rehearsals) return extras.history;
+  const notes = new Map(extras.history ?? []);
+  for (const [migration, result] of extras.rehearsals) {
+    if (!('historyFailure' in result) || notes.has(migration)) continue;
+    const { historyFailure: failure } = result;
+    const failed = migration.directory?.migrations.find((earlier) => earlier.up.path === failure.path);
+    notes.set(migration, {
+      replayed: failed?.index ?? 0,
+      failure: `${failure.path}:${failure.line}:${failure.column}: ${failure.message}`,
+      ...(failed ? { failedMigration: failed.path } : {}),
+    });
+  }
+  return notes;
+}
+
 function migrationReport(analyzed: AnalyzedMigration, extras: ReportExtras, notedFolders: Set<MigrationDirectory>): MigrationReport {
   const { migration } = analyzed;
   const notes = notesOf(migration, notedFolders);
   const history = extras.history?.get(migration);
+  // Said next to every verdict, in every format: the verdicts of this migration rest on the statements alone.
+  const unknownPrior = history?.failure ? priorUnknownNote(history) : undefined;
   const rehearsal = extras.rehearsals?.get(migration);
   const state = extras.states?.get(migration);
   return {
@@ -60,7 +81,7 @@ function migrationReport(analyzed: AnalyzedMigration, extras: ReportExtras, note
     ...(state ? { stateReason: state.how } : {}),
     verdict: analyzed.verdict,
     statements: analyzed.statements,
-    changes: analyzed.changes.map(changeReport),
+    changes: analyzed.changes.map(changeReport).map((change) => (unknownPrior ? { ...change, notes: [unknownPrior, ...(change.notes ?? [])] } : change)),
     ...(migration.down ? { down: migration.down.path } : {}),
     ...(notes.length > 0 ? { notes } : {}),
     ...(history ? { history } : {}),

@@ -25,7 +25,8 @@ export function formatMarkdown(report: Report): string {
     for (const change of migration.changes) {
       const rollback = change.rollback.map((sql) => cell(code(sql.replace(/\n\s*/g, ' ')))).join('<br>') || '—';
       const verdict = `${change.verdict}${change.acknowledged ? ' (acknowledged)' : ''}`;
-      lines.push(`| ${change.line} | ${verdict} | ${cell(code(change.rule))} | ${cell(code(change.object))} | ${cell(plain(change.reason))} | ${rollback} |`);
+      const reason = [change.reason, ...(change.notes ?? [])].map((text) => cell(plain(text))).join('<br>');
+      lines.push(`| ${change.line} | ${verdict} | ${cell(code(change.rule))} | ${cell(code(change.object))} | ${reason} | ${rollback} |`);
     }
   }
   if (report.rollback) {

@@ -11,7 +11,8 @@ export function formatSarif(report: Report): string {
     migration.changes.map((change) => ({
       ruleId: change.rule,
       level: change.acknowledged ? 'note' : LEVEL[change.verdict],
-      message: { text: `${change.verdict}: ${change.reason}` },
+      // Notes ride with the verdict: "prior schema unknown" above all, which changes what the verdict rests on.
+      message: { text: [`${change.verdict}: ${change.reason}`, ...(change.notes ?? [])].join(' ') },
       locations: [
         {
           physicalLocation: {

@@ -64,8 +64,21 @@ export const migrationReportSchema = z.object({
       replayed: z.number().int().nonnegative(),
       /** Served from the snapshot cache, without replaying. */
       cached: z.boolean().optional(),
-      /** A history migration that failed to apply (`path:line:col: server error`): verdicts stay static. */
+      /**
+       * Why the prior schema is unknown: a history migration that failed to apply (`path:line:col: server error`),
+       * or a code migration that cannot be replayed. Every change of the migration then says so in its notes, and
+       * nothing that depends on the prior schema is safe.
+       */
       failure: z.string().optional(),
+      /** The history migration that stopped the replay (its path). */
+      failedMigration: z.string().optional(),
+      /**
+       * `failed`: the server refused it (an error in the history); `missing-extension`: the shadow server lacks an
+       * extension it installs; `permission`: the shadow's sandbox role may not run it; `code`: a code migration.
+       */
+      cause: z.enum(['failed', 'missing-extension', 'permission', 'code']).optional(),
+      /** What would help, e.g. a --shadow-url server that has the missing extension. */
+      hint: z.string().optional(),
     })
     .optional(),
   /** verify: the migration and its rollbacks applied in the shadow database, and the schemas compared. */

@@ -69,7 +69,9 @@ function formatEvidence(migration: MigrationReport, paint: Paint): string[] {
   const label = (text: string) => `  ${paint(DIM, text)}`;
   for (const note of migration.notes ?? []) lines.push(`${label('note:')} ${visible(note)}`);
   if (migration.history?.failure) {
-    lines.push(`${label('history:')} could not replay the earlier migrations (${visible(migration.history.failure)}); verdicts rest on the statements alone`);
+    // Each change says it too (its notes); here, once, where the replay stopped and what would help.
+    lines.push(`${label('prior schema unknown:')} the history could not be replayed (${visible(migration.history.failure)}); verdicts rest on the statements alone`);
+    if (migration.history.hint) lines.push(`${label('hint:')} ${visible(migration.history.hint)}`);
   } else if (migration.history) {
     const { replayed, cached } = migration.history;
     lines.push(`${label('prior schema:')} ${replayed} earlier migration${replayed === 1 ? '' : 's'} replayed in the shadow database${cached ? ' (from the cache)' : ''}`);

@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { InputError, MigcheckError } from '../errors.js';
-import { loadParser, parseSql, type ParsedStatement } from '../source/parse.js';
+import { loadParser, sourceSpans, type StatementSpan } from '../source/parse.js';
 import { SqlText, type Position } from '../source/sql-text.js';
 
 /** A statement that failed to apply: where, and the server's own error. */
@@ -41,10 +41,11 @@ export interface ApplyOptions {
 
 export async function applySql(client: pg.Client, source: { path: string; text: string }, options: ApplyOptions = {}): Promise<ApplyFailure | undefined> {
   await loadParser();
-  const sql = new SqlText(source.text);
-  let statements: ParsedStatement[];
+  let sql: SqlText;
+  let statements: StatementSpan[];
   try {
-    statements = parseSql(sql, source.path);
+    // The file as the analysis parsed it, when it did (one parse per file per command).
+    ({ sql, spans: statements } = sourceSpans(source));
   } catch (error) {
     if (error instanceof InputError) {
       return { path: source.path, line: error.line, column: error.column, message: error.detail };
@@ -87,10 +88,9 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
 /** Statements that manage transactions themselves or refuse to run inside a transaction block. */
 const OUTSIDE_TRANSACTION_TAGS = new Set(['TransactionStmt', 'VacuumStmt', 'CreatedbStmt', 'DropdbStmt', 'AlterSystemStmt', 'CreateTableSpaceStmt', 'DropTableSpaceStmt']);
 
-function canRunInTransaction(statement: ParsedStatement): boolean {
-  // CONCURRENTLY (index builds and drops, REINDEX, DETACH PARTITION) refuses a transaction block. A false match
-  // inside a string literal only costs the wrapping transaction, never correctness.
-  return !OUTSIDE_TRANSACTION_TAGS.has(statement.tag) && !/\bconcurrently\b/i.test(statement.text);
+function canRunInTransaction(statement: StatementSpan): boolean {
+  // CONCURRENTLY (index builds and drops, REINDEX, DETACH PARTITION) refuses a transaction block.
+  return !OUTSIDE_TRANSACTION_TAGS.has(statement.tag) && !statement.concurrent;
 }
 
 interface ServerErrorFields {

@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import type { SchemaSnapshot } from '../catalog/index.js';
 import { InputError } from '../errors.js';
 import type { Migration } from '../source/discover.js';
-import type { HistoryFailure } from './replay.js';
+import type { HistoryFailure, ServerIdentity } from './types.js';
 
 /** v2: replays run as the sandbox role (./sandbox.ts), whose name snapshots anonymise; v1 snapshots were a superuser's. */
 const CACHE_FORMAT = 'migcheck-shadow-v3';
@@ -28,13 +28,6 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.MIGCHECK_CACHE_DIR) return env.MIGCHECK_CACHE_DIR;
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'migcheck');
   return join(homedir(), '.cache', 'migcheck');
-}
-
-/** What the replaying server contributes to every hash. */
-export interface ServerIdentity {
-  majorVersion: number;
-  /** The role that replays (./sandbox.ts): `migcheck_sandbox` for a sandbox role of migcheck's own. */
-  role: string;
 }
 
 export function historyStartHash(server: ServerIdentity, toolSetupSql = ''): string {

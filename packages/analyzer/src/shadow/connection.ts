@@ -54,9 +54,6 @@ export function databaseUrl(serverUrl: string, database: string): string {
   return url.toString();
 }
 
-/** Database names in maintenance SQL: the one quoting helper (../sql/quote.ts), always quoted. */
-export { quoteIdentAlways as quoteIdentifier } from '../sql/quote.js';
-
 /** The URL of the same server and database with another role's login. */
 export function urlWithLogin(serverUrl: string, login: { role: string; password?: string }): string {
   const url = new URL(serverUrl);

@@ -15,7 +15,7 @@ import { rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { MigcheckError } from '../errors.js';
-import type { ServerIdentity } from './cache.js';
+import type { ServerIdentity } from './types.js';
 import {
   createRuntimeDirectory,
   embeddedPostgresEntry,

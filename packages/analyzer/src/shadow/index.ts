@@ -31,5 +31,6 @@ export async function openShadow(options: ShadowOptions = {}): Promise<Shadow> {
 }
 
 export { applySql, type ApplyFailure } from './apply.js';
+export { schemaAfter } from './after.js';
 export { redactUrl } from './connection.js';
 export type { HistoryFailed, PriorResult, Shadow, ShadowDatabase, ShadowOptions } from './types.js';

@@ -11,12 +11,7 @@ import type { SchemaSnapshot } from '../catalog/index.js';
 import type { Migration } from '../source/discover.js';
 import { applySql, type ApplyFailure } from './apply.js';
 import type { ShadowServer } from './server.js';
-
-/** A history migration that failed to apply, and where in the directory it is. */
-export interface HistoryFailure {
-  index: number;
-  failure: ApplyFailure;
-}
+import type { HistoryFailure } from './types.js';
 
 export class ReplayCursor {
   /** How many migrations of the directory the database holds. */
@@ -55,15 +50,17 @@ export class ReplayCursor {
     while (this.position < target) {
       const migration = this.migrations[this.position]!;
       progress.step(this.position + 1, migration.id);
-      if (migration.code) {
-        // A migration written as code (goose's .go files) changes the schema in ways no SQL here shows: the
-        // replay cannot go past it, and every later migration's prior schema is unknown.
+      const unreadable = migration.code ? codeStepFailure(migration) : incompleteCaptureFailure(migration);
+      if (unreadable) {
+        // A migration written as code that could not be read (goose's .go files), or whose captured SQL may not be
+        // all it does (a knex migration that read the database or failed to load): replaying a guess would give
+        // later migrations a prior schema that may be wrong. The replay stops; their prior schema is unknown.
         this.broken = true;
-        return { index: this.position, failure: codeStepFailure(migration) };
+        return { index: this.position, failure: unreadable };
       }
       let failure: ApplyFailure | undefined;
       try {
-        failure = await applySql(await this.client(), { path: migration.up.path, text: migration.up.text }, { transaction: migration.transaction !== false });
+        failure = await applySql(await this.client(), migration.up, { transaction: migration.transaction !== false });
       } catch (error) {
         this.broken = true; // a connection lost half-way through a file
         throw error;
@@ -106,6 +103,17 @@ function codeStepFailure(migration: Migration): ApplyFailure {
     line: 1,
     column: 1,
     message: `a migration written in ${language === 'go' ? 'Go' : language} cannot be read or replayed by migcheck; the schema after it is unknown`,
+  };
+}
+
+function incompleteCaptureFailure(migration: Migration): ApplyFailure | undefined {
+  const gaps = migration.capture?.upGaps ?? [];
+  if (gaps.length === 0) return undefined;
+  return {
+    path: migration.up.path,
+    line: 1,
+    column: 1,
+    message: `the SQL captured from this ${migration.capture!.tool} migration may not be all it does (${gaps.join('; ')}); the schema after it is unknown`,
   };
 }
 

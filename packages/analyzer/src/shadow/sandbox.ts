@@ -18,7 +18,8 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import type { SchemaSnapshot } from '../catalog/index.js';
 import { MigcheckError } from '../errors.js';
-import { quoteIdentifier, scrubbedMessage } from './connection.js';
+import { quoteIdentAlways, quoteLiteral } from '../sql/quote.js';
+import { scrubbedMessage } from './connection.js';
 
 /** The sandbox role of the embedded server (private, so a fixed name is safe), and the replay role's name in snapshots. */
 export const SANDBOX_ROLE = 'migcheck_sandbox';
@@ -82,14 +83,14 @@ export async function chooseReplayRole(admin: pg.Client, sandboxName: string, se
   const password = randomBytes(24).toString('base64url');
   try {
     await admin.query(
-      `CREATE ROLE ${quoteIdentifier(sandboxName)} LOGIN PASSWORD '${password}' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
+      `CREATE ROLE ${quoteIdentAlways(sandboxName)} LOGIN PASSWORD ${quoteLiteral(password)} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS`,
     );
   } catch (error) {
     throw refuse(`it cannot create an unprivileged role to replay as (${scrubbedMessage(error, server.url)})`);
   }
   try {
     // A non-superuser creates databases owned by the sandbox only as a member of it (from 16: with SET).
-    if (!given.superuser) await admin.query(`GRANT ${quoteIdentifier(sandboxName)} TO CURRENT_USER`);
+    if (!given.superuser) await admin.query(`GRANT ${quoteIdentAlways(sandboxName)} TO CURRENT_USER`);
     const sandbox = await unsafePowersOf(admin, sandboxName);
     // Rights granted to PUBLIC reach every role, the new one too.
     if (sandbox.reasons.length > 0) throw refuse(`the role it created to replay as ${sandbox.reasons.join(' and ')} (granted to PUBLIC)`);
@@ -102,7 +103,7 @@ export async function chooseReplayRole(admin: pg.Client, sandboxName: string, se
 
 /** Drops a sandbox role made by chooseReplayRole (after the databases it owns are gone); best effort. */
 export async function dropSandboxRole(admin: pg.Client, name: string): Promise<void> {
-  await admin.query(`DROP ROLE IF EXISTS ${quoteIdentifier(name)}`).catch(() => {});
+  await admin.query(`DROP ROLE IF EXISTS ${quoteIdentAlways(name)}`).catch(() => {});
 }
 
 /** `snapshot` with the replay role anonymised (see the top of this file). */

@@ -11,10 +11,11 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/index.js';
 import { MigcheckError } from '../errors.js';
-import type { ServerIdentity } from './cache.js';
+import { quoteIdentAlways } from '../sql/quote.js';
 import { registerCleanup } from './cleanup.js';
-import { connectClient, databaseUrl, quoteIdentifier, redactUrl, urlWithLogin } from './connection.js';
+import { connectClient, databaseUrl, redactUrl, urlWithLogin } from './connection.js';
 import { anonymiseReplayRole, chooseReplayRole, dropSandboxRole, SANDBOX_ROLE, unsafePowersOf, type ReplayLogin } from './sandbox.js';
+import type { ServerIdentity } from './types.js';
 
 export interface ShadowServer {
   /** For messages; never holds a password. */
@@ -117,7 +118,7 @@ export abstract class ServerBase implements ShadowServer {
     liveDatabases.add(name);
     try {
       // Owned by the replay role: trusted extensions install and the public schema (pg_database_owner) is its own.
-      await admin.query(`CREATE DATABASE ${quoteIdentifier(name)} TEMPLATE ${quoteIdentifier(template)} OWNER ${quoteIdentifier(login.role)}`);
+      await admin.query(`CREATE DATABASE ${quoteIdentAlways(name)} TEMPLATE ${quoteIdentAlways(template)} OWNER ${quoteIdentAlways(login.role)}`);
     } catch (error) {
       this.databases.delete(name);
       liveDatabases.delete(name);
@@ -131,7 +132,7 @@ export abstract class ServerBase implements ShadowServer {
     if (!this.databases.has(name)) return;
     const admin = await this.adminClient();
     // FORCE: a caller may still hold a session on it.
-    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentifier(name)} WITH (FORCE)`);
+    await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentAlways(name)} WITH (FORCE)`);
     this.databases.delete(name);
     liveDatabases.delete(name);
   }

@@ -6,11 +6,11 @@ import type pg from 'pg';
 import type { SchemaSnapshot } from '../catalog/index.js';
 import { MigcheckError } from '../errors.js';
 import type { Migration, MigrationDirectory } from '../source/discover.js';
-import { HistoryHashChain, historyStartHash, SnapshotCache, type ServerIdentity } from './cache.js';
-import { ReplayCursor, ReplayProgress, type HistoryFailure } from './replay.js';
+import { HistoryHashChain, historyStartHash, SnapshotCache } from './cache.js';
+import { ReplayCursor, ReplayProgress } from './replay.js';
 import type { ShadowServer } from './server.js';
 import { toolSetupSql } from './tracking.js';
-import type { HistoryFailed, PriorResult, Shadow, ShadowDatabase } from './types.js';
+import type { HistoryFailed, HistoryFailure, PriorResult, ServerIdentity, Shadow, ShadowDatabase } from './types.js';
 
 /** What the shadow knows about one directory's history (a lone file is a directory of its own, with no history). */
 interface HistoryState {

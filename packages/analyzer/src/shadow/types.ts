@@ -13,6 +13,19 @@ export interface ShadowOptions {
   onProgress?: (message: string) => void;
 }
 
+/** What the replaying server contributes to every cache hash (./cache.ts). */
+export interface ServerIdentity {
+  majorVersion: number;
+  /** The role that replays (./sandbox.ts): `migcheck_sandbox` for a sandbox role of migcheck's own. */
+  role: string;
+}
+
+/** A history migration that failed to apply, and where in the directory it is. */
+export interface HistoryFailure {
+  index: number;
+  failure: ApplyFailure;
+}
+
 /** A history migration failed to apply: the schema before the target is unknown. */
 export interface HistoryFailed {
   failure: ApplyFailure;

@@ -6,7 +6,8 @@ import { statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { InputError, UsageError } from '../errors.js';
 import { describeErrno, listFolder, readSqlFile } from './files.js';
-import { detectLayout, type CodeStep, type DirectoryEntry, type LayoutContext, type LayoutName, type MigrationEntry, type SqlLocation } from './layouts.js';
+import { listKnexFolder } from './knex/layout.js';
+import { detectLayout, type CodeCapture, type CodeStep, type DetectedLayout, type DirectoryEntry, type LayoutContext, type LayoutName, type MigrationEntry, type SqlLocation } from './layouts.js';
 
 export { readSqlFile } from './files.js';
 
@@ -47,6 +48,11 @@ export interface Migration {
    * history cannot go past it.
    */
   code?: CodeStep;
+  /**
+   * A migration written as code whose SQL was captured by running it (knex): `up` and `down` hold the captured
+   * SQL; `capture.upGaps` says why it may not be all the code does (then it is at least risky).
+   */
+  capture?: CodeCapture;
   /** Whether the tool runs it in one transaction, where the files say so (goose NO TRANSACTION, dbmate, diesel). */
   transaction?: boolean;
   /** What a person should know about how this migration was read (goose ENVSUB ON, unknown annotations). */
@@ -60,6 +66,8 @@ export function historyOf(migration: Migration): Migration[] {
 
 export interface DiscoverOptions {
   cwd?: string;
+  /** The knexfile of knex migrations, instead of the `knexfile.*` found next to or above their folder. */
+  knexfile?: string;
 }
 
 /**
@@ -70,6 +78,9 @@ export interface DiscoverOptions {
 export function discoverMigrations(paths: string[], options: DiscoverOptions = {}): Migration[] {
   if (paths.length === 0) throw new UsageError('no paths given: name migration files or directories');
   const cwd = options.cwd ?? process.cwd();
+  const knexfile = options.knexfile === undefined ? undefined : resolve(cwd, options.knexfile);
+  if (knexfile !== undefined) statOrThrow(knexfile, options.knexfile!);
+  const read = (folder: string) => readDirectory(folder, cwd, directories, knexfile);
   const directories = new Map<string, MigrationDirectory | undefined>();
   const seen = new Set<string>();
   const result: Migration[] = [];
@@ -84,12 +95,12 @@ export function discoverMigrations(paths: string[], options: DiscoverOptions = {
     const absolute = resolve(cwd, given);
     const stats = statOrThrow(absolute, given);
     if (stats.isDirectory()) {
-      const directory = readDirectory(absolute, cwd, directories);
+      const directory = read(absolute);
       if (!directory) throw new InputError(displayPath(absolute, cwd), 1, 1, noMigrationsMessage(absolute, cwd));
       directory.migrations.forEach(add);
       continue;
     }
-    add(migrationForFile(absolute, cwd, directories));
+    add(migrationForFile(absolute, cwd, read));
   }
   return result;
 }
@@ -99,7 +110,7 @@ function noMigrationsMessage(absolute: string, cwd: string): string {
   const entries = listFolder(absolute, displayPath(absolute, cwd));
   const code = entries.filter((entry) => !entry.isDirectory && /^\d+[_-].*\.(js|mjs|cjs|ts|mts|cts)$/.test(entry.name));
   if (code.length > 0) {
-    return `no SQL migrations found in this directory: its ${code.length} migration${code.length === 1 ? ' is' : 's are'} JavaScript or TypeScript code (knex and similar tools), which migcheck does not read`;
+    return `no SQL migrations found in this directory: its ${code.length} migration${code.length === 1 ? ' is' : 's are'} JavaScript or TypeScript code that is not knex's (node-pg-migrate, TypeORM, Sequelize…), which migcheck does not read yet`;
   }
   const nested = entries.find((entry) => entry.isDirectory && entry.name === 'migrations');
   if (nested) return `no migrations found in this directory; did you mean ${displayPath(join(absolute, nested.name), cwd)}?`;
@@ -109,17 +120,13 @@ function noMigrationsMessage(absolute: string, cwd: string): string {
 /** File names that mark a migration kept in a folder of its own (diesel, Prisma). */
 const FOLDER_MIGRATION_FILES = new Set(['up.sql', 'down.sql', 'migration.sql']);
 
-function migrationForFile(
-  absolute: string,
-  cwd: string,
-  directories: Map<string, MigrationDirectory | undefined>,
-): Migration {
+function migrationForFile(absolute: string, cwd: string, read: (folder: string) => MigrationDirectory | undefined): Migration {
   // diesel and Prisma keep each migration in a folder: the migrations directory is the grandparent.
   const candidates = FOLDER_MIGRATION_FILES.has(basename(absolute))
     ? [dirname(dirname(absolute)), dirname(absolute)]
     : [dirname(absolute)];
   for (const candidate of candidates) {
-    const directory = readDirectory(candidate, cwd, directories);
+    const directory = read(candidate);
     const found = directory?.migrations.find(
       (migration) => migration.up.absolutePath === absolute || migration.down?.absolutePath === absolute,
     );
@@ -142,6 +149,7 @@ function readDirectory(
   absolute: string,
   cwd: string,
   cache: Map<string, MigrationDirectory | undefined>,
+  knexfile: string | undefined,
 ): MigrationDirectory | undefined {
   if (cache.has(absolute)) return cache.get(absolute);
   const folderPath = displayPath(absolute, cwd);
@@ -164,7 +172,12 @@ function readDirectory(
       throw new InputError(displayPath(join(absolute, file), cwd), line, column, message);
     },
   };
-  const detected = detectLayout(entries, context);
+  // knex last: its folders hold code, and a folder whose SQL fits a layout is that layout's.
+  const knex = (): DetectedLayout | undefined => {
+    const listed = listKnexFolder(absolute, entries, context, { ...(knexfile ? { knexfile } : {}), show: (path) => displayPath(path, cwd) });
+    return listed && { layout: 'knex', ...listed };
+  };
+  const detected = detectLayout(entries, context) ?? knex();
   if (!detected) {
     cache.set(absolute, undefined);
     return undefined;
@@ -197,6 +210,7 @@ function readDirectory(
       directory,
       index,
       ...(entry.code ? { code: entry.code } : {}),
+      ...(entry.capture ? { capture: entry.capture } : {}),
       ...(entry.transaction !== undefined ? { transaction: entry.transaction } : {}),
       ...(entry.notes ? { notes: entry.notes } : {}),
     };

@@ -8,7 +8,7 @@ import { compareBytes, compareFlywayVersions, compareIntegers, compareText, dies
 
 export { compareText } from './versions.js';
 
-export type LayoutName = 'diesel' | 'prisma' | 'drizzle' | 'flyway' | 'golang-migrate' | 'goose' | 'dbmate' | 'plain' | 'file';
+export type LayoutName = 'diesel' | 'prisma' | 'drizzle' | 'flyway' | 'golang-migrate' | 'goose' | 'dbmate' | 'knex' | 'plain' | 'file';
 
 export interface DirectoryEntry {
   name: string;
@@ -27,7 +27,19 @@ export interface SqlLocation {
 
 /** A migration written in a programming language: a step of the history migcheck cannot read. */
 export interface CodeStep {
-  language: 'go';
+  language: 'go' | 'javascript' | 'typescript';
+}
+
+/**
+ * A migration written as code whose SQL migcheck captured by running it against a recording client (knex): its
+ * `up` and `down` texts are the captured SQL. Reading a gap runs the capture if it has not run yet.
+ */
+export interface CodeCapture {
+  tool: 'knex';
+  language: CodeStep['language'];
+  /** Why the captured up SQL may not be all the code would do on a real database; empty when it is. */
+  readonly upGaps: string[];
+  readonly downGaps: string[];
 }
 
 export interface MigrationEntry {
@@ -38,6 +50,7 @@ export interface MigrationEntry {
   up: SqlLocation;
   down?: SqlLocation;
   code?: CodeStep;
+  capture?: CodeCapture;
   /** Whether the tool runs the migration in one transaction, when its files say (goose, dbmate, diesel). */
   transaction?: boolean;
   /** What a person should know about how migcheck read this migration. */

@@ -26,11 +26,75 @@ export function loadParser(): Promise<void> {
   return parserReady;
 }
 
+/** Watchers of the parser (tests that count how often a command parses each file). */
+const parseWatchers = new Set<(path: string, text: string) => void>();
+
+/**
+ * For tests: calls `watcher` with the path and text of every SQL text parsed from now on, until the returned
+ * function is called.
+ */
+export function watchParses(watcher: (path: string, text: string) => void): () => void {
+  parseWatchers.add(watcher);
+  return () => parseWatchers.delete(watcher);
+}
+
+/** A file's text with its statements. */
+export interface ParsedSource {
+  sql: SqlText;
+  statements: ParsedStatement[];
+}
+
+/** A statement without its AST: where it is in its file and what kind it is, which is all applying the file needs. */
+export interface StatementSpan extends Omit<ParsedStatement, 'node' | 'text'> {
+  /** `… CONCURRENTLY` (CREATE/DROP INDEX, DETACH PARTITION, REINDEX, REFRESH): refused inside a transaction block. */
+  concurrent: boolean;
+}
+
+export interface SourceSpans {
+  sql: SqlText;
+  spans: StatementSpan[];
+}
+
+/**
+ * The statements of each source parsed in this process, keyed by the source object (a discovered migration's `up`,
+ * `down`), without their ASTs: the shadow's replay and the rehearsal apply the files the analysis parsed, and a
+ * long history's ASTs are not all kept at once.
+ */
+const spansBySource = new WeakMap<{ path: string; text: string }, SourceSpans>();
+
+/** A migration file's statements with their ASTs (for the analysis); remembers their spans for `sourceSpans`. */
+export function parseSource(source: { path: string; text: string }): ParsedSource {
+  const sql = new SqlText(source.text);
+  const statements = parseSql(sql, source.path);
+  spansBySource.set(source, { sql, spans: statements.map(({ node, text: _text, ...span }) => ({ ...span, concurrent: runsConcurrently(node) })) });
+  return { sql, statements };
+}
+
+/** A migration file's statement spans: those of its earlier parse, or parsed now. Throws InputError as parseSql does. */
+export function sourceSpans(source: { path: string; text: string }): SourceSpans {
+  let spans = spansBySource.get(source);
+  if (!spans) {
+    parseSource(source);
+    spans = spansBySource.get(source)!;
+  }
+  return spans;
+}
+
+/** `… CONCURRENTLY`: a `concurrent` flag or a `concurrently` option anywhere in the statement's AST. */
+function runsConcurrently(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(runsConcurrently);
+  const record = value as Record<string, unknown>;
+  if (record.concurrent === true || record.defname === 'concurrently') return true;
+  return Object.values(record).some(runsConcurrently);
+}
+
 /**
  * Parses one SQL text. `path` is used for error messages only. An empty or comment-only text is
  * zero statements. Throws InputError with the line and column of a syntax error.
  */
 export function parseSql(sql: SqlText, path: string): ParsedStatement[] {
+  for (const watcher of parseWatchers) watcher(path, sql.text);
   if (sql.skipTrivia(0) >= sql.byteLength) return [];
   let result;
   try {

@@ -12,7 +12,7 @@
  */
 import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/snapshot.js';
 import { MigcheckError } from '../errors.js';
-import type { AnalyzedMigration } from '../plan/analyze.js';
+import type { RecognisedMigration } from '../plan/analyze.js';
 import type { Target } from '../probes/target.js';
 import { readTrackingRecords, stateFromCatalog, type StateDecision, type TrackingRecords } from './tracking.js';
 
@@ -65,7 +65,7 @@ function problemOf(error: unknown, timeoutMs: number): string {
  * A migration's state when no tracking table decides it: from the target's schema, or unknown (planned both
  * ways) when the schema could not be read, saying why.
  */
-export function stateWithoutTracking(analyzed: AnalyzedMigration, catalog: TargetCatalog): StateDecision {
+export function stateWithoutTracking(analyzed: RecognisedMigration, catalog: TargetCatalog): StateDecision {
   const untracked = catalog.trackingProblem ? `; the tracking tables could not be read: ${catalog.trackingProblem}` : '';
   if (catalog.snapshot === null) {
     return { state: 'unknown', how: `could not read the target's schema: ${catalog.snapshotProblem}${untracked}` };

@@ -8,8 +8,8 @@ import { createHash } from 'node:crypto';
 import type { ClientBase } from 'pg';
 import { findColumn, findIndex, findTable, objectExists } from '../catalog/lookup.js';
 import type { SchemaSnapshot } from '../catalog/snapshot.js';
-import { quoteIdent } from '../changes/naming.js';
-import type { AnalyzedMigration } from '../plan/analyze.js';
+import { quoteIdent } from '../sql/quote.js';
+import type { RecognisedMigration } from '../plan/analyze.js';
 import type { Migration } from '../source/discover.js';
 
 export type MigrationState = 'pending' | 'applied' | 'unknown';
@@ -130,7 +130,7 @@ export function stateFromTracking(migration: Migration, records: TrackingRecords
  * The catalog's answer: each change that creates, drops or renames something votes for "applied" or
  * "pending" by whether the target has the result. Unanimous votes decide; none or a split is unknown.
  */
-export function stateFromCatalog(analyzed: AnalyzedMigration, target: SchemaSnapshot): StateDecision {
+export function stateFromCatalog(analyzed: RecognisedMigration, target: SchemaSnapshot): StateDecision {
   let applied = 0;
   let pending = 0;
   const evidence: string[] = [];
@@ -147,7 +147,7 @@ export function stateFromCatalog(analyzed: AnalyzedMigration, target: SchemaSnap
   return { state: 'unknown', how: applied + pending === 0 ? 'no tracking table, and no change of this migration shows in the catalog' : `catalog: votes split (${summary})` };
 }
 
-function voteOf(change: AnalyzedMigration['changes'][number]['change'], target: SchemaSnapshot): boolean | undefined {
+function voteOf(change: RecognisedMigration['changes'][number]['change'], target: SchemaSnapshot): boolean | undefined {
   const table = change.target?.table;
   const column = change.target?.columns?.[0];
   const details = change.details as { index?: { schema: string; name: string }; to?: string; lookup?: { kind: string; name: { schema: string; name: string } | string } };

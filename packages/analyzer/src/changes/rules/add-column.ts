@@ -1,7 +1,7 @@
 import type { AlterTableCmd, ColumnDef } from 'libpg-query';
 import { findColumn } from '../../catalog/lookup.js';
 import type { SchemaSnapshot } from '../../catalog/snapshot.js';
-import { backupColumn, primaryKeyColumns } from '../../plan/backup.js';
+import { backupColumn, primaryKeyColumns } from '../backup.js';
 import { ask, howDecided, unanswered } from '../data.js';
 import { payload, qualify } from '../ast.js';
 import { displayName } from '../naming.js';
@@ -25,6 +25,8 @@ interface AddColumn {
 export const addColumn = defineRule<AlterTableCmd, AddColumn>({
   id: 'add-column',
   kind: 'add_column',
+  readsPrior: true,
+  probes: ['columnHoldsData'],
   title: 'Added column',
   seed: 'Added Column → Column has data? No data yet → Safe Rollback: 1. Deploy old app version 2. DROP COLUMN email. Old app doesn\'t use it. Has data → Data Loss Risk: 1. Backup table first 2. Consider keeping column 3. Deploy old app version. Column ignored by old app.',
   explain: `An added column is rolled back by deploying the old application version first (it does not use
@@ -37,6 +39,10 @@ decides which.
 ADD COLUMN IF NOT EXISTS is risky without the prior schema: the column may have existed before the
 migration, and dropping it would destroy data the old application uses. With the prior schema, a column
 that existed means nothing to undo.`,
+  examples: [
+    { sql: 'ALTER TABLE users ADD COLUMN email text;', verdict: 'safe' },
+    { sql: 'ALTER TABLE users ADD COLUMN IF NOT EXISTS email text;', verdict: 'risky' },
+  ],
   on: ['AlterTableCmd:AT_AddColumn'],
   recognise(command, context) {
     const column = payload<ColumnDef>(command.def, 'ColumnDef');

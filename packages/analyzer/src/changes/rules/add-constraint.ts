@@ -1,6 +1,6 @@
 import type { AlterTableCmd, Constraint } from 'libpg-query';
 import { createIndex } from '../../catalog/ddl.js';
-import { findColumn, findIndex } from '../../catalog/lookup.js';
+import { chosenConstraint, findColumn, findIndex } from '../../catalog/lookup.js';
 import { payload, qualify, strings } from '../ast.js';
 import { displayName } from '../naming.js';
 import { quoteIdent, sqlName } from '../../sql/quote.js';
@@ -19,6 +19,15 @@ interface AddConstraint {
   columns: string[];
 }
 
+/** The constraint types as the schema snapshot names them. */
+const SNAPSHOT_TYPES: Record<string, string> = {
+  CONSTR_PRIMARY: 'primary key',
+  CONSTR_UNIQUE: 'unique',
+  CONSTR_FOREIGN: 'foreign key',
+  CONSTR_CHECK: 'check',
+  CONSTR_EXCLUSION: 'exclusion',
+};
+
 const CONSTRAINT_WORDS: Record<string, string> = {
   CONSTR_PRIMARY: 'primary key',
   CONSTR_UNIQUE: 'unique constraint',
@@ -31,6 +40,7 @@ const CONSTRAINT_WORDS: Record<string, string> = {
 export const addConstraint = defineRule<AlterTableCmd, AddConstraint>({
   id: 'add-constraint',
   kind: 'add_constraint',
+  readsPrior: true,
   title: 'Added constraint',
   explain: `An added constraint (check, unique, foreign key, exclusion, primary key) is rolled back by
 ALTER TABLE … DROP CONSTRAINT, before the old application version is deployed (the old version may write
@@ -39,6 +49,10 @@ It is risky when the rollback cannot name the constraint (ADD CHECK/UNIQUE/FOREI
 CONSTRAINT name: Postgres picks one), when it takes over an existing index (ADD … USING INDEX: dropping
 the constraint drops that index too), and for a primary key, which also makes its columns NOT NULL:
 dropping the key leaves them NOT NULL, and whether they were nullable before needs the prior schema.`,
+  examples: [
+    { sql: 'ALTER TABLE orders ADD CONSTRAINT orders_total_positive CHECK (total > 0);', verdict: 'safe' },
+    { sql: 'ALTER TABLE orders ADD CHECK (total > 0);', verdict: 'risky' },
+  ],
   on: ['AlterTableCmd:AT_AddConstraint'],
   recognise(command, context) {
     const constraint = payload<Constraint>(command.def, 'Constraint');
@@ -59,8 +73,19 @@ dropping the key leaves them NOT NULL, and whether they were nullable before nee
       ...(constraint.location !== undefined ? { locationByte: constraint.location } : {}),
     };
   },
-  assess({ details }, { prior }): Assessment {
-    const words = CONSTRAINT_WORDS[details.type] ?? 'constraint';
+  assess(change, context): Assessment {
+    const { prior } = context;
+    const before = prior ?? context.existedBefore;
+    const words = CONSTRAINT_WORDS[change.details.type] ?? 'constraint';
+    // Postgres chose the name: once the migration ran (a shadow copy it was applied to, or the target when it is
+    // applied there), the catalog shows it.
+    const after = context.after ?? (context.state === 'applied' ? context.target : undefined);
+    const snapshotType = SNAPSHOT_TYPES[change.details.type];
+    const chosen =
+      !change.details.name && after && before && snapshotType
+        ? chosenConstraint(after, before, { table: change.details.table, constraintType: snapshotType, ...(change.details.type === 'CONSTR_CHECK' ? {} : { columns: change.details.columns }) })
+        : undefined;
+    const details = chosen ? { ...change.details, name: chosen.name } : change.details;
     if (!details.name) {
       return {
         verdict: 'risky',
@@ -112,8 +137,8 @@ dropping the key leaves them NOT NULL, and whether they were nullable before nee
     }
     return {
       verdict: 'safe',
-      evidence: 'static',
-      reason: `New ${words} ${details.name}: dropping it loses no data. Drop it before deploying the old application version, which may write rows it rejects.`,
+      evidence: chosen ? 'catalog' : 'static',
+      reason: `New ${words} ${details.name}${chosen ? ' (the name Postgres chose, read from the database)' : ''}: dropping it loses no data. Drop it before deploying the old application version, which may write rows it rejects.`,
       rollback: [drop],
     };
   },

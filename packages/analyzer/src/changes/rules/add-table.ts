@@ -1,6 +1,6 @@
 import type { CreateStmt, CreateTableAsStmt, RangeVar, SelectStmt } from 'libpg-query';
 import { findTable } from '../../catalog/lookup.js';
-import { backupTable } from '../../plan/backup.js';
+import { backupTable } from '../backup.js';
 import { ask, howDecided, unanswered } from '../data.js';
 import { payload, qualify } from '../ast.js';
 import { displayName } from '../naming.js';
@@ -21,6 +21,8 @@ interface AddTable {
 export const addTable = defineRule<CreateStmt | CreateTableAsStmt | SelectStmt, AddTable>({
   id: 'add-table',
   kind: 'add_table',
+  readsPrior: true,
+  probes: ['tableHoldsRows'],
   title: 'Added table',
   seed: 'Added Table → Table has critical data? No data → Safe Rollback: 1. Deploy old app version 2. DROP TABLE orders. No data lost. Has data → Risky Rollback: 1. BACKUP TABLE orders 2. DROP TABLE orders 3. Deploy old app version. Data preserved in backup.',
   explain: `An added table is rolled back by deploying the old application version (it does not use the
@@ -32,6 +34,10 @@ CREATE TABLE IF NOT EXISTS is risky without the prior schema (the table may have
 data the old application uses); with it, an existing table means nothing to undo. CREATE TABLE … AS and
 SELECT … INTO are risky: they fill the table as they create it.
 A temporary table disappears with the session: nothing to roll back.`,
+  examples: [
+    { sql: 'CREATE TABLE orders (id bigint PRIMARY KEY);', verdict: 'safe' },
+    { sql: 'CREATE TABLE archive AS SELECT * FROM orders;', verdict: 'risky' },
+  ],
   on: ['CreateStmt', 'CreateTableAsStmt', 'SelectStmt'],
   recognise(node, context) {
     if (context.statement.tag === 'CreateStmt') {

@@ -1,56 +1,204 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import type { SchemaSnapshot } from '../../catalog/snapshot.js';
-import { onlyChange } from '../../../../../test/helpers/analyze.js';
-import { priorOf } from '../../../../../test/helpers/prior.js';
+import { describe, expect, it } from 'vitest';
 import { classifyTypeChange, parseTypeText } from './alter-column-type.js';
+import { ruleTester } from '../../../../../test/helpers/rule-tester.js';
+import { alterColumnType } from './alter-column-type.js';
 
-let prior: SchemaSnapshot;
-beforeAll(async () => {
-  prior = await priorOf('CREATE TABLE users (age integer, amount numeric(10,2), seen_at timestamp, code varchar(20), score integer);');
-});
+const PRIOR = 'CREATE TABLE users (age integer, amount numeric(10,2), seen_at timestamp, code varchar(20), score integer, big bigint, doc json, v integer);';
 
-describe('alter-column-type (seed: Modified Column)', () => {
-  it('is risky without the prior type: the rollback cannot be written', () => {
-    const change = onlyChange('ALTER TABLE users ALTER COLUMN age TYPE bigint;');
-    expect(change).toMatchObject({ kind: 'alter_column_type', object: 'public.users.age', verdict: 'risky', rollback: [] });
-    expect(change.reason).toMatch(/prior type is unknown/);
-  });
-
-  it('seed branch "Yes - reversible": int → bigint reverts with ALTER COLUMN … TYPE integer', () => {
-    const change = onlyChange('ALTER TABLE users ALTER COLUMN age TYPE bigint;', { prior });
-    expect(change).toMatchObject({
-      verdict: 'safe',
-      evidence: 'catalog',
+ruleTester(alterColumnType, [
+  {
+    sql: 'ALTER TABLE users ALTER COLUMN age TYPE bigint;',
+    expect: {
+      object: 'public.users.age', verdict: 'risky', evidence: 'static',
+      rollback: [],
+      reason: 'prior type is unknown',
+    },
+  },
+  {
+    name: 'seed "Yes - reversible": int → bigint reverts with ALTER COLUMN … TYPE integer',
+    sql: 'ALTER TABLE users ALTER COLUMN age TYPE bigint;',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.age', verdict: 'safe', evidence: 'catalog',
       rollback: ['ALTER TABLE public.users ALTER COLUMN age TYPE integer;'],
-    });
-    expect(change.reason).toMatch(/until the application writes values integer cannot hold/);
-  });
-
-  it('a cast that rounds on apply is irreversible: numeric(10,2) → numeric(10,0)', () => {
-    const change = onlyChange('ALTER TABLE users ALTER COLUMN amount TYPE numeric(10,0);', { prior });
-    expect(change.verdict).toBe('irreversible');
-    expect(change.reason).toMatch(/rounds/);
-  });
-
-  it('timestamp → date drops the time of day: irreversible', () => {
-    expect(onlyChange('ALTER TABLE users ALTER COLUMN seen_at TYPE date;', { prior }).verdict).toBe('irreversible');
-  });
-
-  it('reverts a text conversion with USING, and never with an explicit cast to a bounded string', () => {
-    expect(onlyChange('ALTER TABLE users ALTER COLUMN age TYPE text;', { prior }).rollback).toEqual([
-      'ALTER TABLE public.users ALTER COLUMN age TYPE integer USING age::integer;',
-    ]);
-    expect(onlyChange('ALTER TABLE users ALTER COLUMN code TYPE text;', { prior }).rollback).toEqual([
-      'ALTER TABLE public.users ALTER COLUMN code TYPE character varying(20);',
-    ]);
-  });
-
-  it('a USING expression other than a plain cast is risky', () => {
-    const change = onlyChange("ALTER TABLE users ALTER COLUMN score TYPE text USING score || ' points';", { prior });
-    expect(change.verdict).toBe('risky');
-    expect(change.reason).toMatch(/USING expression/);
-  });
-});
+      reason: 'until the application writes values integer cannot hold',
+    },
+  },
+  {
+    sql: 'ALTER TABLE users ALTER COLUMN age TYPE integer;',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.age', verdict: 'safe', evidence: 'catalog',
+      rollback: [],
+      reason: 'already had type integer',
+    },
+  },
+  {
+    name: 'a checked narrowing: Postgres refuses values that do not fit, so the apply loses nothing',
+    sql: 'ALTER TABLE users ALTER COLUMN big TYPE integer;',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.big', verdict: 'safe', evidence: 'catalog',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN big TYPE bigint;'],
+    },
+  },
+  {
+    name: 'a cast that rounds on apply is irreversible: numeric(10,2) → numeric(10,0)',
+    sql: 'ALTER TABLE users ALTER COLUMN amount TYPE numeric(10,0);',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.amount', verdict: 'irreversible', evidence: 'catalog',
+      rollback: [],
+      reason: 'rounds',
+      options: ['Restore the original values from a backup taken before the migration', 'Accept the lost precision and fix forward'],
+    },
+  },
+  {
+    name: 'timestamp → date drops the time of day: irreversible',
+    sql: 'ALTER TABLE users ALTER COLUMN seen_at TYPE date;',
+    prior: PRIOR,
+    expect: { object: 'public.users.seen_at', verdict: 'irreversible', evidence: 'catalog', rollback: [] },
+  },
+  {
+    name: 'a text conversion reverts with USING',
+    sql: 'ALTER TABLE users ALTER COLUMN age TYPE text;',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.age', verdict: 'safe', evidence: 'catalog',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN age TYPE integer USING age::integer;'],
+    },
+  },
+  {
+    name: 'never an explicit cast to a bounded string (it would truncate silently)',
+    sql: 'ALTER TABLE users ALTER COLUMN code TYPE text;',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.code', verdict: 'safe', evidence: 'catalog',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN code TYPE character varying(20);'],
+    },
+  },
+  {
+    name: 'json → jsonb normalises the text: risky',
+    sql: 'ALTER TABLE users ALTER COLUMN doc TYPE jsonb;',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.doc', verdict: 'risky', evidence: 'catalog',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN doc TYPE json USING doc::json;'],
+    },
+  },
+  {
+    name: 'a session-dependent conversion: risky',
+    sql: 'ALTER TABLE users ALTER COLUMN seen_at TYPE timestamptz;',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.seen_at', verdict: 'risky', evidence: 'catalog',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN seen_at TYPE timestamp without time zone;'],
+    },
+  },
+  {
+    sql: 'ALTER TABLE users ALTER COLUMN score TYPE text USING score || \' points\';',
+    prior: PRIOR,
+    expect: {
+      object: 'public.users.score', verdict: 'risky', evidence: 'catalog',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN score TYPE integer USING score::integer;'],
+      reason: 'USING expression',
+    },
+  },
+  {
+    name: 'a column the prior schema lacks: risky',
+    sql: 'ALTER TABLE users ALTER COLUMN missing TYPE bigint;',
+    prior: PRIOR,
+    expect: { object: 'public.users.missing', verdict: 'risky', evidence: 'static', rollback: [] },
+  },
+  {
+    name: 'a second type change of the same column does not trust the migration-level prior',
+    sql: 'ALTER TABLE users ALTER COLUMN v TYPE bigint, ALTER COLUMN v TYPE text;',
+    prior: PRIOR,
+    expect: [
+      {
+        object: 'public.users.v', verdict: 'safe', evidence: 'catalog',
+        rollback: ['ALTER TABLE public.users ALTER COLUMN v TYPE integer;'],
+      },
+      { object: 'public.users.v', verdict: 'risky', evidence: 'static', rollback: [] },
+    ],
+  },
+  {
+    name: 'applied, seed "Data compatible? Yes"',
+    sql: 'ALTER TABLE users ALTER COLUMN big TYPE integer;',
+    prior: PRIOR,
+    state: 'applied',
+    data: { valuesFitType: 'yes' },
+    expect: {
+      object: 'public.users.big', verdict: 'safe', evidence: 'data',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN big TYPE bigint;'],
+      reason: 'still fits',
+    },
+  },
+  {
+    name: 'applied, seed "No - data loss": bigint values exceed int range',
+    sql: 'ALTER TABLE users ALTER COLUMN age TYPE bigint;',
+    prior: PRIOR,
+    state: 'applied',
+    data: { valuesFitType: 'no' },
+    expect: {
+      object: 'public.users.age', verdict: 'irreversible', evidence: 'data',
+      rollback: [],
+      reason: 'Cannot Revert',
+      options: ['Fix forward in the new application version, keeping the new type', 'Clean up the values that do not fit integer, then revert'],
+    },
+  },
+  {
+    sql: 'ALTER TABLE users ALTER COLUMN age TYPE bigint;',
+    prior: PRIOR,
+    state: 'applied',
+    data: { valuesFitType: 'unknown' },
+    expect: {
+      object: 'public.users.age', verdict: 'risky', evidence: 'data',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN age TYPE integer;'],
+    },
+  },
+  {
+    name: 'pending: every value converts unchanged, so nothing is lost today',
+    sql: 'ALTER TABLE users ALTER COLUMN amount TYPE numeric(10,0);',
+    prior: PRIOR,
+    state: 'pending',
+    data: { valuesFitType: 'yes' },
+    expect: {
+      object: 'public.users.amount', verdict: 'safe', evidence: 'data',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN amount TYPE numeric(10,2);'],
+    },
+  },
+  {
+    name: 'pending: a lossy cast that would change values',
+    sql: 'ALTER TABLE users ALTER COLUMN amount TYPE numeric(10,0);',
+    prior: PRIOR,
+    state: 'pending',
+    data: { valuesFitType: 'no' },
+    expect: {
+      object: 'public.users.amount', verdict: 'irreversible', evidence: 'data',
+      rollback: [],
+      options: ['Back up the column before the migration', 'Accept the lost precision', 'Keep the old type'],
+    },
+  },
+  {
+    name: 'pending: a checked cast the migration itself will fail on',
+    sql: 'ALTER TABLE users ALTER COLUMN big TYPE integer;',
+    prior: PRIOR,
+    state: 'pending',
+    data: { valuesFitType: 'no' },
+    expect: {
+      object: 'public.users.big', verdict: 'risky', evidence: 'data',
+      rollback: ['ALTER TABLE public.users ALTER COLUMN big TYPE bigint;'],
+      reason: 'will fail on them',
+    },
+  },
+  {
+    name: 'no prior type: no data check, risky',
+    sql: 'ALTER TABLE users ALTER COLUMN age TYPE bigint;',
+    state: 'applied',
+    expect: { object: 'public.users.age', verdict: 'risky', evidence: 'static', rollback: [] },
+  },
+]);
 
 describe('classifyTypeChange', () => {
   const cases: Array<[string, string, string, ReturnType<typeof classifyTypeChange>['kind']]> = [

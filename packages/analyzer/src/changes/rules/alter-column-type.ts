@@ -1,5 +1,7 @@
 import type { AlterTableCmd, ColumnDef, ColumnRef, Node, TypeCast } from 'libpg-query';
-import { findColumn } from '../../catalog/lookup.js';
+import { addConstraint, commentOn, createIndex } from '../../catalog/ddl.js';
+import { columnDependents, findColumn } from '../../catalog/lookup.js';
+import type { SchemaSnapshot } from '../../catalog/snapshot.js';
 import { payload, qualify, strings } from '../ast.js';
 import { displayName } from '../naming.js';
 import { quoteIdent, sqlName } from '../../sql/quote.js';
@@ -24,6 +26,8 @@ interface AlterColumnType {
 export const alterColumnType = defineRule<AlterTableCmd, AlterColumnType>({
   id: 'alter-column-type',
   kind: 'alter_column_type',
+  readsPrior: true,
+  probes: ['valuesFitType'],
   title: 'Modified column type',
   seed: 'Modified Column → Data compatible? Yes - reversible → Revert Column Type: ALTER COLUMN age TYPE int. Verify no data truncation. Then deploy old app. No - data loss → Cannot Revert: bigint values exceed int range. Forward fix ONLY.',
   explain: `A column type change is rolled back with ALTER COLUMN … TYPE <old type>, then a check that no
@@ -40,6 +44,9 @@ cast:
 Without the column's prior type (no history and no database) the rollback cannot be written: risky.
 The rollback never uses an explicit cast to a bounded string type, because that truncates silently;
 Postgres' assignment cast raises an error instead.`,
+  examples: [
+    { sql: 'ALTER TABLE users ALTER COLUMN age TYPE bigint;', verdict: 'risky' },
+  ],
   on: ['AlterTableCmd:AT_AlterColumnType'],
   recognise(command, context) {
     const definition = payload<ColumnDef>(command.def, 'ColumnDef');
@@ -81,12 +88,13 @@ Postgres' assignment cast raises an error instead.`,
       };
     }
     const cast = classifyTypeChange(oldType, details.newType, details.conversion);
-    const revert = step(
+    const revertType = step(
       `${alterRelation(details.relationKind)} ${sqlName(details.table)} ALTER COLUMN ${quoteIdent(details.column)} TYPE ${oldType}${
         needsUsing(oldType, details.newType) ? ` USING ${quoteIdent(details.column)}::${oldType}` : ''
       };`,
       'before-app',
     );
+    const revert = withDependentsRestored(details, revertType, context.prior!);
     const verify = `Verify no data truncation: compare the values of ${details.column} before and after the revert, then deploy the old application version.`;
     if (context.data) return withTypeData(details, oldType, cast, context.data, context.state, revert, verify);
     switch (cast.kind) {
@@ -98,7 +106,7 @@ Postgres' assignment cast raises an error instead.`,
           verdict: 'safe',
           evidence: 'catalog',
           reason: `${oldType} → ${details.newType}: ${cast.why} Reverting is exact right after the migration, and stays safe until the application writes values ${oldType} cannot hold (the data check decides).`,
-          rollback: [revert],
+          rollback: revert,
           notes: [verify],
         };
       case 'lossy':
@@ -117,12 +125,40 @@ Postgres' assignment cast raises an error instead.`,
           verdict: 'risky',
           evidence: 'catalog',
           reason: `${oldType} → ${details.newType}: ${cast.why}`,
-          rollback: [revert],
+          rollback: revert,
           notes: [verify],
         };
     }
   },
 });
+
+/**
+ * The type revert, with what the change rebuilt implicitly put back as it was: the column's default and the
+ * expression indexes and check constraints over it are stored expressions that a round trip through another type
+ * re-renders (an added cast), so they are dropped before the revert and recreated from their prior definitions.
+ */
+function withDependentsRestored(details: AlterColumnType, revertType: RollbackStep, prior: SchemaSnapshot): RollbackStep[] {
+  const column = findColumn(prior, details.table, details.column);
+  const { indexes, checks } = columnDependents(prior, details.table, details.column);
+  const alter = `${alterRelation(details.relationKind)} ${sqlName(details.table)}`;
+  const restoreDefault =
+    column?.default && !column.generated && !column.identity ? [step(`${alter} ALTER COLUMN ${quoteIdent(details.column)} SET DEFAULT ${column.default};`, 'before-app')] : [];
+  const indexName = (index: { schema: string; name: string }) => sqlName({ schema: index.schema, name: index.name });
+  return [
+    ...checks.map((check) => step(`${alter} DROP CONSTRAINT ${quoteIdent(check.name)};`, 'before-app')),
+    ...indexes.map((index) => step(`DROP INDEX ${indexName(index)};`, 'before-app')),
+    revertType,
+    ...restoreDefault,
+    ...indexes.flatMap((index) => [
+      step(createIndex(index), 'before-app'),
+      ...(index.comment !== null ? [step(commentOn('INDEX', indexName(index), index.comment), 'before-app')] : []),
+    ]),
+    ...checks.flatMap((check) => [
+      step(addConstraint(details.table, check), 'before-app'),
+      ...(check.comment !== null ? [step(commentOn('CONSTRAINT', `${quoteIdent(check.name)} ON ${sqlName(details.table)}`, check.comment), 'before-app')] : []),
+    ]),
+  ];
+}
 
 /** The verdict once the target's values have answered the data check. */
 function withTypeData(
@@ -131,18 +167,18 @@ function withTypeData(
   cast: CastClass,
   data: DataCheck,
   state: MigrationState | undefined,
-  revert: RollbackStep,
+  revert: RollbackStep[],
   verify: string,
 ): Assessment {
   const { answer } = data.finding;
-  if (answer === 'unknown') return { verdict: 'risky', evidence: 'data', reason: unanswered(data), rollback: [revert], notes: [verify] };
+  if (answer === 'unknown') return { verdict: 'risky', evidence: 'data', reason: unanswered(data), rollback: revert, notes: [verify] };
   if (state === 'applied') {
     return answer === 'yes'
       ? {
           verdict: 'safe',
           evidence: 'data',
           reason: `Every value of ${details.column} still fits ${oldType} (${howDecided(data)}). Seed: "Revert Column Type: ALTER COLUMN … TYPE <old>. Verify no data truncation. Then deploy old app".`,
-          rollback: [revert],
+          rollback: revert,
           notes: [verify],
         }
       : {
@@ -159,7 +195,7 @@ function withTypeData(
       verdict: 'safe',
       evidence: 'data',
       reason: `Every value of ${details.column} converts to ${details.newType} and back unchanged (${howDecided(data)}), so the migration loses nothing today; the revert to ${oldType} is exact until the application writes values it cannot hold.`,
-      rollback: [revert],
+      rollback: revert,
       notes: [verify],
     };
   }
@@ -175,7 +211,7 @@ function withTypeData(
         verdict: 'risky',
         evidence: 'data',
         reason: `Values of ${details.column} do not convert to ${details.newType} (${howDecided(data)}): the migration itself will fail on them.`,
-        rollback: [revert],
+        rollback: revert,
         notes: [verify],
       };
 }

@@ -19,6 +19,7 @@ interface AttachPartition {
 export const attachPartition = defineRule<AlterTableCmd, AttachPartition>({
   id: 'attach-partition',
   kind: 'alter_object',
+  readsPrior: true,
   title: 'Attached partition',
   explain: `ALTER TABLE … ATTACH PARTITION makes a table a partition of a partitioned table. Postgres does more
 than that: it attaches the partition's matching indexes to the parent's partitioned indexes, creates the
@@ -28,6 +29,9 @@ So DETACH restores the schema exactly only when the parent has no index, foreign
 schema shows it): safe; otherwise risky, with DETACH as the rollback and the leftovers named.
 ALTER INDEX … ATTACH PARTITION cannot be undone at all (an index partition cannot be detached; only dropping
 the parent index does): risky.`,
+  examples: [
+    { sql: 'ALTER TABLE events ATTACH PARTITION events_2026 FOR VALUES FROM (1) TO (2);', verdict: 'risky' },
+  ],
   on: ['AlterTableCmd:AT_AttachPartition'],
   recognise(command, context) {
     const parent = qualify(context.alterTable?.relation, context.defaultSchema);

@@ -20,6 +20,7 @@ interface Cluster {
 export const cluster = defineRule<ClusterStmt | AlterTableCmd, Cluster>({
   id: 'cluster',
   kind: 'alter_object',
+  readsPrior: true,
   title: 'Clustered index (CLUSTER … USING, CLUSTER ON, SET WITHOUT CLUSTER)',
   explain: `CLUSTER t USING i rewrites the table in the order of index i and marks i as the table's clustered
 index (pg_index.indisclustered), which later CLUSTER t commands use; ALTER TABLE … CLUSTER ON sets the mark
@@ -27,6 +28,9 @@ without rewriting, SET WITHOUT CLUSTER clears it. The row order does not matter 
 persists: the rollback restores the mark the prior schema shows (CLUSTER ON the index that had it, or SET
 WITHOUT CLUSTER). Without the prior schema, which index had the mark is unknown: risky. A plain CLUSTER t
 (or CLUSTER) reuses the mark and changes nothing persistent.`,
+  examples: [
+    { sql: 'CLUSTER users USING users_email_idx;', verdict: 'risky' },
+  ],
   on: ['ClusterStmt', 'AlterTableCmd:AT_ClusterOn', 'AlterTableCmd:AT_DropCluster'],
   recognise(node, context) {
     if (context.statement.tag === 'ClusterStmt') {

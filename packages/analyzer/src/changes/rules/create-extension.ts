@@ -39,12 +39,16 @@ const CONTRIB_WITHOUT_REQUIRES = new Set([
 export const createExtension = defineRule<CreateExtensionStmt, CreateExtension>({
   id: 'create-extension-cascade',
   kind: 'create_object',
+  readsPrior: true,
   title: 'Created extension with CASCADE',
   explain: `CREATE EXTENSION … CASCADE also installs the extensions it requires that are not installed yet.
 DROP EXTENSION of the one named leaves those behind. The rollback drops the named extension, then the
 extensions CASCADE installed: those it requires (and they require) that the prior schema does not have.
 Without the prior schema, or for an extension whose requirements migcheck does not know (not shipped with
 PostgreSQL), which extensions CASCADE installed is unknown: risky.`,
+  examples: [
+    { sql: 'CREATE EXTENSION earthdistance CASCADE;', verdict: 'risky' },
+  ],
   on: ['CreateExtensionStmt'],
   recognise(create) {
     const cascade = (create.options ?? []).some((option) => payload<DefElem>(option, 'DefElem')?.defname === 'cascade');

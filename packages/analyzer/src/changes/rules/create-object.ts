@@ -45,6 +45,7 @@ const REPLACEABLE = new Set(['ViewStmt', 'CreateFunctionStmt', 'CreateTrigStmt',
 export const createObject = defineRule<Record<string, unknown>, CreateObject>({
   id: 'create-object',
   kind: 'create_object',
+  readsPrior: true,
   title: 'Created object (view, function, sequence, type, trigger, extension, schema, policy…)',
   explain: `A newly created view, materialized view, function, procedure, sequence, type, domain, trigger,
 rule, policy, extension, schema or statistics object is rolled back by dropping it. None of these holds
@@ -53,6 +54,10 @@ rollback is safe. Objects that depend on it were created later in the migration 
 the rollback runs in reverse order.
 It is risky with IF NOT EXISTS (the object may have existed before, and dropping it would remove what
 the old application uses), and for kinds migcheck cannot write the DROP statement for.`,
+  examples: [
+    { sql: 'CREATE VIEW active_users AS SELECT * FROM users;', verdict: 'safe' },
+    { sql: 'CREATE EXTENSION IF NOT EXISTS pgcrypto;', verdict: 'risky' },
+  ],
   on: [
     'CreateSeqStmt', 'ViewStmt', 'CreateTableAsStmt', 'CreateFunctionStmt', 'CreateTrigStmt', 'CreateEnumStmt',
     'CreateRangeStmt', 'CompositeTypeStmt', 'DefineStmt', 'CreateDomainStmt', 'CreateExtensionStmt',

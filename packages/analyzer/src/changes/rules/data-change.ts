@@ -21,6 +21,7 @@ const BACKUP_FIRST = 'Back up the affected rows before the migration runs (for e
 export const dataChange = defineRule<Record<string, unknown>, DataChange>({
   id: 'data-change',
   kind: 'data_change',
+  readsPrior: false,
   title: 'Data change (UPDATE, DELETE, TRUNCATE, INSERT, MERGE, COPY)',
   explain: `A migration that changes rows cannot be undone by a schema statement. UPDATE overwrites the
 previous values, DELETE and TRUNCATE remove rows, MERGE and INSERT … ON CONFLICT DO UPDATE do both:
@@ -36,6 +37,10 @@ Without the prior schema, the triggers and rules of a table that existed before 
 it is risky. A data-modifying CTE (WITH d AS (DELETE …) SELECT …), EXPLAIN ANALYZE of a data change and
 COPY (DELETE … RETURNING …) TO … are data changes of their own, whatever the outer statement.
 A change to a temporary table of the migration disappears with its session: safe.`,
+  examples: [
+    { sql: 'UPDATE users SET email = lower(email);', verdict: 'irreversible' },
+    { sql: "INSERT INTO settings (key, value) VALUES ('theme', 'dark');", verdict: 'risky' },
+  ],
   on: ['UpdateStmt', 'DeleteStmt', 'TruncateStmt', 'InsertStmt', 'MergeStmt', 'CopyStmt'],
   recognise(node, context): ChangeDraft<DataChange> | ChangeDraft<DataChange>[] | undefined {
     const schema = context.defaultSchema;

@@ -18,6 +18,8 @@ interface DropColumn {
 export const dropColumn = defineRule<AlterTableCmd, DropColumn>({
   id: 'drop-column',
   kind: 'drop_column',
+  readsPrior: true,
+  probes: ['columnHoldsData'],
   title: 'Dropped column',
   seed: 'Dropped Column → CANNOT Rollback: Data already lost. Forward fix ONLY. Options: 1. Restore from backup 2. Accept data loss 3. Recreate from logs.',
   explain: `A dropped column cannot be rolled back: its data is gone the moment the migration runs. The
@@ -27,6 +29,9 @@ logs. Before the deploy, the data check "does the column hold data?" tells wheth
 lost: a column that is empty then (plan --database-url, migration pending) is safe to drop, since its
 definition comes back from the prior schema. The safe pattern is to stop using the column in one
 release and drop it in a later one, after a backup.`,
+  examples: [
+    { sql: 'ALTER TABLE users DROP COLUMN phone;', verdict: 'irreversible' },
+  ],
   on: ['AlterTableCmd:AT_DropColumn'],
   recognise(command, context) {
     if (!command.name) return undefined;

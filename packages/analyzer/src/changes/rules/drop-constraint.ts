@@ -20,12 +20,17 @@ interface DropConstraint {
 export const dropConstraint = defineRule<AlterTableCmd, DropConstraint>({
   id: 'drop-constraint',
   kind: 'drop_constraint',
+  readsPrior: true,
+  probes: ['duplicatesPresent', 'orphansPresent', 'checkViolated'],
   title: 'Dropped constraint',
   explain: `A dropped constraint is rolled back by adding it again, with its definition as it was before the
 migration (pg_get_constraintdef of the prior schema); without that definition the rollback cannot be
 written: risky. Adding it back fails if rows written after the drop violate it: NULLs under a primary
 key, duplicates under a unique key, orphans under a foreign key, rows failing a check. The data checks
 find them. CASCADE also drops the foreign keys that depend on a unique or primary key.`,
+  examples: [
+    { sql: 'ALTER TABLE orders DROP CONSTRAINT orders_user_fk;', verdict: 'risky' },
+  ],
   on: ['AlterTableCmd:AT_DropConstraint'],
   recognise(command, context) {
     if (!command.name) return undefined;

@@ -18,11 +18,16 @@ interface DropIndex {
 export const dropIndex = defineRule<DropStmt, DropIndex>({
   id: 'drop-index',
   kind: 'drop_index',
+  readsPrior: true,
+  probes: ['duplicatesPresent'],
   title: 'Dropped index',
   explain: `A dropped index held no data, so it can always be rebuilt, from its definition as it was before
 the migration (pg_get_indexdef of the prior schema). The statement alone does not show that definition:
 without the prior schema the rollback cannot be written, and the change is risky. Rebuilding a unique
 index fails if duplicates were written after the drop (the data check finds them).`,
+  examples: [
+    { sql: 'DROP INDEX users_email_idx;', verdict: 'risky' },
+  ],
   on: ['DropStmt'],
   recognise(drop, context) {
     if (drop.removeType !== 'OBJECT_INDEX') return undefined;

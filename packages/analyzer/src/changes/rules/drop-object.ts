@@ -19,6 +19,7 @@ const CASCADE_DESTROYS_DATA = new Set(['OBJECT_SCHEMA', 'OBJECT_TYPE', 'OBJECT_D
 export const dropObject = defineRule<DropStmt, DropObject>({
   id: 'drop-object',
   kind: 'drop_object',
+  readsPrior: true,
   title: 'Dropped object (view, function, sequence, type, trigger, extension, schema…)',
   explain: `A dropped view, function, trigger, type, policy, extension or schema holds no application data
 of its own, so it can be recreated from its definition as it was before the migration (pg_get_viewdef,
@@ -28,6 +29,10 @@ highest value in use), so it stays risky; a materialized view is recreated and r
 DROP SCHEMA, TYPE, DOMAIN or EXTENSION … CASCADE is irreversible: it drops the columns and tables that
 use the object, with their data. Other CASCADE drops also remove dependent objects the rollback does not
 recreate: risky.`,
+  examples: [
+    { sql: 'DROP VIEW active_users;', verdict: 'risky' },
+    { sql: 'DROP SCHEMA legacy CASCADE;', verdict: 'irreversible' },
+  ],
   on: ['DropStmt'],
   recognise(drop, context) {
     const type = drop.removeType ?? '';

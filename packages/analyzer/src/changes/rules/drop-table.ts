@@ -17,12 +17,17 @@ interface DropTable {
 export const dropTable = defineRule<DropStmt, DropTable>({
   id: 'drop-table',
   kind: 'drop_table',
+  readsPrior: true,
+  probes: ['tableHoldsRows'],
   title: 'Dropped table',
   seed: 'Like a dropped column (CANNOT Rollback: Data already lost. Forward fix ONLY. Options: 1. Restore from backup 2. Accept data loss 3. Recreate from logs), for every column of the table at once.',
   explain: `A dropped table cannot be rolled back: its rows are gone the moment the migration runs. Its
 definition can be recreated, but not its data, so the only way on is a forward fix: restore the data
 from a backup, accept the loss, or recreate it from logs. Before the deploy, the data check "does the
 table hold rows?" tells whether anything would be lost.`,
+  examples: [
+    { sql: 'DROP TABLE orders;', verdict: 'irreversible' },
+  ],
   on: ['DropStmt'],
   recognise(drop, context) {
     if (drop.removeType !== 'OBJECT_TABLE') return undefined;

@@ -15,12 +15,16 @@ interface NoInherit {
 export const noInherit = defineRule<AlterTableCmd, NoInherit>({
   id: 'no-inherit',
   kind: 'alter_object',
+  readsPrior: false,
   title: 'Removed inheritance (NO INHERIT)',
   explain: `ALTER TABLE child NO INHERIT parent ends the inheritance, and makes every column (and CHECK
 constraint) the child had only through the parent a column of its own (pg_attribute.attislocal). INHERIT
 parent restores the inheritance but not that flag: afterwards, dropping a column from the parent no longer
 drops it from the child, and the child keeps columns the parent loses. The rollback is INHERIT, and the
 change is risky: the schema does not come back exactly.`,
+  examples: [
+    { sql: 'ALTER TABLE child NO INHERIT base;', verdict: 'risky' },
+  ],
   on: ['AlterTableCmd:AT_DropInherit'],
   recognise(command, context) {
     const child = qualify(context.alterTable?.relation, context.defaultSchema);

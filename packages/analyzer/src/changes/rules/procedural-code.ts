@@ -12,12 +12,16 @@ const CALLS_FUNCTIONS = new Set(['FuncCall']);
 export const proceduralCode = defineRule<Record<string, unknown>, ProceduralCode>({
   id: 'procedural-code',
   kind: 'unknown',
+  readsPrior: false,
   title: 'Procedural code (DO blocks, CALL, SELECT of functions)',
   explain: `A DO block, a CALL, or a SELECT that calls functions runs code migcheck cannot see into: it may
 change the schema, change or delete data, or do nothing at all (Lemmy's SELECT
 diesel_manage_updated_at('users') creates a trigger; SELECT setval(…) moves a sequence). Its effect on a
 rollback is unknown, so it is risky, never safe. Write the schema changes as plain statements where you
 can, so migcheck can check them.`,
+  examples: [
+    { sql: 'DO $$ BEGIN PERFORM 1; END $$;', verdict: 'risky' },
+  ],
   on: ['DoStmt', 'CallStmt', 'SelectStmt', 'ExplainStmt', 'CopyStmt'],
   recognise(node, context) {
     switch (context.statement.tag) {

@@ -15,11 +15,16 @@ interface Refresh {
 export const refreshMaterializedView = defineRule<RefreshMatViewStmt, Refresh>({
   id: 'refresh-materialized-view',
   kind: 'alter_object',
+  readsPrior: true,
   title: 'Refreshed materialized view',
   explain: `REFRESH MATERIALIZED VIEW recomputes the view's rows from its query: derived data, which the old
 application reads the same way, so nothing needs undoing. REFRESH … WITH NO DATA empties the view and marks
 it unpopulated: every query of it fails until the next refresh. The rollback refreshes it again when the prior
 schema shows it was populated; without the prior schema that is unknown: risky.`,
+  examples: [
+    { sql: 'REFRESH MATERIALIZED VIEW totals;', verdict: 'safe' },
+    { sql: 'REFRESH MATERIALIZED VIEW totals WITH NO DATA;', verdict: 'risky' },
+  ],
   on: ['RefreshMatViewStmt'],
   recognise(refresh, context) {
     const view = qualify(refresh.relation, context.defaultSchema);

@@ -3,7 +3,7 @@ import { findTable } from '../../catalog/lookup.js';
 import { qualifiedName, type SchemaSnapshot } from '../../catalog/snapshot.js';
 import { payload, qualify } from '../ast.js';
 import { displayName } from '../naming.js';
-import { quoteIdent, sqlName } from '../../sql/quote.js';
+import { quoteIdent, quoteLiteral, sqlName } from '../../sql/quote.js';
 import { defineRule, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
 import { alterRelation } from '../sql.js';
 import type { Assessment } from '../types.js';
@@ -20,12 +20,16 @@ interface RelationSetting {
 export const relationSettings = defineRule<AlterTableCmd, RelationSetting>({
   id: 'relation-settings',
   kind: 'alter_object',
+  readsPrior: true,
   title: 'Table settings (REPLICA IDENTITY, storage parameters)',
   explain: `ALTER TABLE … REPLICA IDENTITY and ALTER TABLE … SET (…) / RESET (…) change settings of a table
 (what logical replication sends for updated and deleted rows; fillfactor, autovacuum and toast parameters)
 without changing data. The statement does not show the previous value: with the prior schema the rollback
 restores it exactly (REPLICA IDENTITY as it was, the previous values of the parameters the statement
 touched); without it the previous value is unknown: risky.`,
+  examples: [
+    { sql: 'ALTER TABLE users REPLICA IDENTITY FULL;', verdict: 'risky' },
+  ],
   on: ['AlterTableCmd:AT_ReplicaIdentity', 'AlterTableCmd:AT_SetRelOptions', 'AlterTableCmd:AT_ResetRelOptions'],
   recognise(command, context) {
     const objtype = context.alterTable?.objtype;
@@ -88,6 +92,6 @@ function replicaIdentity(prior: SchemaSnapshot, table: QualifiedName, identity: 
 
 /** A reloption value as a literal: numbers and booleans as they are, anything else quoted. */
 function optionValue(value: string): string {
-  return /^(-?\d+(\.\d+)?|true|false|on|off)$/i.test(value) ? value : `'${value.replace(/'/g, "''")}'`;
+  return /^(-?\d+(\.\d+)?|true|false|on|off)$/i.test(value) ? value : quoteLiteral(value);
 }
 

@@ -16,11 +16,15 @@ interface RenameColumn {
 export const renameColumn = defineRule<RenameStmt, RenameColumn>({
   id: 'rename-column',
   kind: 'rename_column',
+  readsPrior: false,
   title: 'Renamed column',
   explain: `A renamed column is rolled back by renaming it back; no data moves. The old application uses
 the old name, so the rename back runs before (or together with) deploying the old application version.
 Note for the forward direction: a rename breaks every running instance of the old application at once;
 the expand/contract pattern (add the new column, copy, switch, drop later) avoids that.`,
+  examples: [
+    { sql: 'ALTER TABLE users RENAME COLUMN name TO full_name;', verdict: 'safe' },
+  ],
   on: ['RenameStmt'],
   recognise(rename, context) {
     if (rename.renameType !== 'OBJECT_COLUMN' || !rename.subname || !rename.newname) return undefined;

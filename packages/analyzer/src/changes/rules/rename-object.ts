@@ -11,16 +11,24 @@ interface RenameObject {
   to: string;
   /** The statement that renames it back, when migcheck can write it. */
   inverse: string | undefined;
+  /** ALTER … IF EXISTS of a relation: the statement may have done nothing. */
+  ifExists?: boolean;
 }
 
 export const renameObject = defineRule<RenameStmt | AlterEnumStmt, RenameObject>({
   id: 'rename-object',
   kind: 'rename_object',
+  readsPrior: false,
   title: 'Renamed object (index, view, sequence, constraint, trigger, function, type, schema, enum value…)',
   explain: `Renaming an index, view, sequence, constraint, trigger, policy, function, type, schema or enum
 value is rolled back by renaming it back; no data changes. The rename back runs before the old
 application version is deployed, since that version uses the old name. For a kind of object migcheck
-cannot write the reverse rename for, the change is risky.`,
+cannot write the reverse rename for, the change is risky; so is ALTER INDEX/VIEW/SEQUENCE … IF EXISTS, which
+may have renamed nothing (renaming back would then rename another object of the new name).`,
+  examples: [
+    { sql: 'ALTER INDEX users_idx RENAME TO people_idx;', verdict: 'safe' },
+    { sql: 'ALTER PUBLICATION p RENAME TO q;', verdict: 'risky' },
+  ],
   on: ['RenameStmt', 'AlterEnumStmt'],
   recognise(node, context) {
     if (context.statement.tag === 'AlterEnumStmt') {
@@ -50,7 +58,8 @@ cannot write the reverse rename for, the change is risky.`,
       case 'OBJECT_FOREIGN_TABLE': {
         const old = qualify(rename.relation, schema);
         const renamed = { schema: old.schema, name: newName };
-        return result(displayName(old), objectWords(rename.renameType), old.name, newName, `ALTER ${keyword} ${sqlName(renamed)} RENAME TO ${quoteIdent(old.name)};`);
+        const renameBack = result(displayName(old), objectWords(rename.renameType), old.name, newName, `ALTER ${keyword} ${sqlName(renamed)} RENAME TO ${quoteIdent(old.name)};`);
+        return rename.missing_ok === true ? { ...renameBack, details: { ...renameBack.details, ifExists: true } } : renameBack;
       }
       case 'OBJECT_TABCONSTRAINT':
       case 'OBJECT_TRIGGER':
@@ -107,6 +116,16 @@ cannot write the reverse rename for, the change is risky.`,
         evidence: 'static',
         reason: `Renaming a ${details.what} (${details.from} → ${details.to}): migcheck cannot write the reverse rename for this kind of object; rename it back by hand.`,
         rollback: [],
+      };
+    }
+    // Like CREATE … IF NOT EXISTS: if it did not exist, the statement did nothing, and renaming back would rename
+    // another object of the new name.
+    if (details.ifExists) {
+      return {
+        verdict: 'risky',
+        evidence: 'static',
+        reason: `ALTER … IF EXISTS: ${details.what} ${details.from} may not have existed, so the rename may have done nothing; renaming ${details.to} back would then rename another ${details.what}.`,
+        rollback: [step(details.inverse, 'before-app')],
       };
     }
     return {

@@ -1,5 +1,5 @@
 import type { CreateFunctionStmt, CreateTrigStmt, DefineStmt, RuleStmt, ViewStmt } from 'libpg-query';
-import { dependentViews, findFunction, findView } from '../../catalog/lookup.js';
+import { dependentViews, findFunction, findView, routineMayHaveExisted } from '../../catalog/lookup.js';
 import { recreateObject, type ObjectRef } from '../../catalog/recreate.js';
 import { qualifiedName, type SchemaSnapshot } from '../../catalog/snapshot.js';
 import { qualify, qualifyNames, strings } from '../ast.js';
@@ -19,12 +19,16 @@ interface ReplaceObject {
 export const replaceObject = defineRule<Record<string, unknown>, ReplaceObject>({
   id: 'replace-object',
   kind: 'replace_object',
+  readsPrior: true,
   title: 'CREATE OR REPLACE (view, function, procedure, trigger, rule)',
   explain: `CREATE OR REPLACE either creates an object or replaces its definition. The rollback restores the
 previous definition (pg_get_viewdef, pg_get_functiondef, pg_get_triggerdef of the prior schema), or drops
 the object if it did not exist before. The statement alone shows neither, so without the prior schema
 the rollback cannot be written: risky. No table data changes. A view is restored by dropping and
 recreating it, which fails if other views that existed before depend on it.`,
+  examples: [
+    { sql: 'CREATE OR REPLACE VIEW active_users AS SELECT * FROM users;', verdict: 'risky' },
+  ],
   on: ['ViewStmt', 'CreateFunctionStmt', 'CreateTrigStmt', 'RuleStmt', 'DefineStmt'],
   recognise(node, context): ChangeDraft<ReplaceObject> | undefined {
     if (node.replace !== true) return undefined;
@@ -120,7 +124,7 @@ function existedBefore(prior: SchemaSnapshot, ref: ObjectRef): boolean {
       return findView(prior, ref.name) !== undefined;
     case 'OBJECT_FUNCTION':
     case 'OBJECT_PROCEDURE':
-      return findFunction(prior, ref.name, ref.argumentTypes) !== undefined;
+      return findFunction(prior, ref.name, ref.argumentTypes) !== undefined || routineMayHaveExisted(prior, ref.name, ref.argumentTypes);
     case 'OBJECT_TRIGGER':
       return ref.table !== undefined && qualifiedName(ref.table.schema, ref.table.name, ref.name.name) in prior.triggers;
     default:

@@ -11,10 +11,14 @@ interface UnknownStatement {
 export const unknownStatement = defineRule<{ selector: string }, UnknownStatement>({
   id: 'unknown-statement',
   kind: 'unknown',
+  readsPrior: false,
   title: 'Statement migcheck does not understand',
   explain: `Any statement, or ALTER TABLE subcommand, that no other rule recognises. migcheck does not
 know what it does to the schema or the data, so it cannot build its rollback: the change is risky,
 never safe. The report names the statement type; please report it so a rule can be written.`,
+  examples: [
+    { sql: 'CREATE DATABASE other;', verdict: 'risky' },
+  ],
   // Asked by the dispatcher when no other rule recognised a statement or subcommand.
   on: [],
   recognise({ selector }, context) {

@@ -5,8 +5,8 @@
  */
 import { quoteIdent, sqlName } from '../sql/quote.js';
 import { fittedIdentifier, type QualifiedName } from '../sql/name.js';
-import { step } from '../changes/rule.js';
-import type { RollbackStep } from '../changes/types.js';
+import { step } from './rule.js';
+import type { RollbackStep } from './types.js';
 import { findTable } from '../catalog/lookup.js';
 import { qualifiedName, type SchemaSnapshot } from '../catalog/snapshot.js';
 
