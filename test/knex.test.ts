@@ -62,12 +62,12 @@ describe('knex layout (CLI)', () => {
     expect(lintJson([join(root, 'migrations')]).report.migrations).toHaveLength(2);
   });
 
-  it("leaves node-pg-migrate's migrations alone: exit 2 with one line, nothing run", () => {
-    const root = knexProject({ '1_users.js': 'exports.up = (pgm) => { pgm.createTable("users", { id: "id" }); };\n' });
+  it("leaves other tools' code migrations alone: exit 2 with one line, nothing run", () => {
+    const root = knexProject({ '1_users.js': 'export class Users1 { async up(queryRunner) { await queryRunner.query("CREATE TABLE users ()"); } }\n' });
     const result = migcheck(['lint', join(root, 'migrations'), '--no-shadow']);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/no SQL migrations found in this directory: its 1 migration is JavaScript or TypeScript code that is not knex's/)]);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/no SQL migrations found in this directory: its 1 migration is JavaScript or TypeScript code that is neither knex's nor node-pg-migrate's/)]);
   });
 
   it('orders the files as knex does: by file name, character by character', () => {

@@ -143,3 +143,42 @@ describe('lint reads the names Postgres chose from a shadow copy the migration w
     }
   });
 });
+
+describe('DROP VIEW … CASCADE: the views it took along', () => {
+  const setup = `CREATE VIEW customer_names AS SELECT 1 AS id, 'a'::text AS name;
+CREATE VIEW customer_names_upper AS SELECT id, upper(name) AS name FROM customer_names;
+CREATE MATERIALIZED VIEW customer_names_mview AS SELECT * FROM customer_names_upper;
+CREATE UNIQUE INDEX customer_names_mview_id ON customer_names_mview (id);
+COMMENT ON MATERIALIZED VIEW customer_names_mview IS 'cached';`;
+  // Lemmy's create_private_message: the view is replaced through DROP … CASCADE, and what was built on it anew.
+  const migration = `DROP VIEW customer_names CASCADE;
+CREATE VIEW customer_names AS SELECT 1 AS id, 'a'::text AS name, true AS active;
+CREATE MATERIALIZED VIEW customer_names_mview AS SELECT * FROM customer_names;`;
+
+  it('are recreated from the prior schema, each after what it reads, with indexes and comments: the schema is restored', async () => {
+    const db = await createScratchDatabase('cascade');
+    databases.push(db);
+    await runStatements(db.client, setup);
+    const prior = await readSchemaSnapshot(db.client);
+    await runStatements(db.client, migration);
+    const report = buildReport('plan', [analyzeMigration(migrationFromSql(migration), { prior, target: await readSchemaSnapshot(db.client), state: 'applied' })]);
+    const drop = report.migrations[0]!.changes[0]!;
+    expect(drop.verdict).toBe('risky'); // other dependents (a function on its row type) would not be recreated
+    expect(drop.reason).toContain('with the 2 views CASCADE dropped along (public.customer_names_upper, public.customer_names_mview)');
+    expect(report.rollback?.incomplete).toBe(false);
+    await runStatements(db.client, report.rollback!.sql);
+    const restored = diffSnapshots(prior, await readSchemaSnapshot(db.client));
+    expect(restored, formatDifferences(restored)).toEqual([]);
+  });
+
+  it('another CASCADE (a function, whose dependents are not rebuilt) is recreated but makes the script say INCOMPLETE', async () => {
+    const db = await createScratchDatabase('cascade_function');
+    databases.push(db);
+    await runStatements(db.client, 'CREATE FUNCTION one() RETURNS int LANGUAGE sql IMMUTABLE AS $$ SELECT 1 $$;\nCREATE TABLE t (a int DEFAULT one());');
+    const prior = await readSchemaSnapshot(db.client);
+    const report = buildReport('plan', [analyzeMigration(migrationFromSql('DROP FUNCTION one() CASCADE;'), { prior })]);
+    expect(report.migrations[0]!.changes[0]!.rollback[0]).toMatch(/^CREATE OR REPLACE FUNCTION public\.one\(\)/);
+    expect(report.rollback?.incomplete).toBe(true);
+    expect(report.rollback?.sql).toContain('CASCADE also dropped the objects that depend on public.one');
+  });
+});

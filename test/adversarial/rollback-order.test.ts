@@ -27,6 +27,14 @@ CREATE TRIGGER audit_log_stamp BEFORE INSERT ON audit_log FOR EACH ROW EXECUTE F
     expect: 'safe-with-prior',
   },
   {
+    name: 'a created table, CREATE OR REPLACE of a new trigger function, and a trigger (Lemmy create_private_message)',
+    setup: APP,
+    migration: `CREATE TABLE private_note (id int, at timestamptz);
+CREATE OR REPLACE FUNCTION refresh_private_note() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.at := now(); RETURN NEW; END $$;
+CREATE TRIGGER refresh_private_note BEFORE INSERT ON private_note FOR EACH ROW EXECUTE PROCEDURE refresh_private_note();`,
+    expect: 'safe-with-prior',
+  },
+  {
     name: 'a type used by a column added to a created table (the issue)',
     setup: APP,
     migration: "CREATE TABLE tickets (id int);\nCREATE TYPE ticket_state AS ENUM ('open', 'closed');\nALTER TABLE tickets ADD COLUMN state ticket_state;",

@@ -20,3 +20,4 @@ export { VERSION } from './version.js';
 // Untrusted text (names, paths, server messages) made safe to print on a terminal or in a log: one line, no control bytes.
 export { visible } from './sql/visible.js';
 export { readSchemaSnapshot, diffSnapshots, formatDifferences, type SchemaSnapshot, type SchemaDifference, type Queryable } from './catalog/index.js';
+export { loadConfig, parseConfig, failsOnWithRuleLevels, isExcluded, starterConfig, CONFIG_FILES, type MigcheckConfig, type LoadedConfig, type RuleLevel } from './config/index.js';

@@ -7,8 +7,12 @@ import {
   FORMATS,
   MigcheckError,
   VERSION,
-  failsOn,
+  discoverMigrations,
+  failsOnWithRuleLevels,
   formatReport,
+  isExcluded,
+  loadConfig,
+  starterConfig,
   lint,
   plan,
   ruleDoc,
@@ -18,18 +22,27 @@ import {
   type AnalyzeOptions,
   type FailOn,
   type Format,
+  type MigcheckConfig,
   type Report,
   type ShadowOptions,
   UsageError,
 } from '@migcheck/analyzer';
 import { Command, CommanderError, Option } from 'commander';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { changedSince } from './changed.js';
 import { CRASH_EXIT_CODE, crashReport } from './crash.js';
+import { liveProgress, progressPrinter, type Progress } from './progress.js';
 
 export interface Io {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
   isTTY: boolean;
+  /** Whether stderr is a terminal: progress then updates one line in place. */
+  stderrIsTTY?: boolean;
   env: NodeJS.ProcessEnv;
+  /** Where relative paths and the configuration file are looked up from (default: process.cwd()). */
+  cwd?: string;
 }
 
 interface AnalyzeFlags {
@@ -48,6 +61,7 @@ interface AnalyzeFlags {
   lockTimeout?: string;
   acceptRisk?: boolean;
   knexfile?: string;
+  changedSince?: string;
 }
 
 function milliseconds(value: string | undefined, flag: string): number | undefined {
@@ -57,12 +71,41 @@ function milliseconds(value: string | undefined, flag: string): number | undefin
   return ms;
 }
 
-function shadowOptions(flags: AnalyzeFlags, io: Io): ShadowOptions {
+function shadowOptions(flags: AnalyzeFlags, progress: Progress): ShadowOptions {
   return {
     ...(flags.shadowUrl ? { url: flags.shadowUrl } : {}),
     ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}),
-    ...(flags.quiet ? {} : { onProgress: (message: string) => io.stderr(`migcheck: ${visible(message)}\n`) }),
+    ...(flags.quiet ? {} : { onProgress: progress.report }),
   };
+}
+
+/** The flags in effect: each one given on the command line wins over the configuration file's setting. */
+function withConfig(flags: AnalyzeFlags, config: MigcheckConfig, given: (flag: keyof AnalyzeFlags) => boolean): AnalyzeFlags {
+  const merged: AnalyzeFlags = { ...flags };
+  if (config.format && !given('format')) merged.format = config.format;
+  if (config.failOn && !given('failOn')) merged.failOn = config.failOn;
+  if (config.shadowUrl && !given('shadowUrl')) merged.shadowUrl = config.shadowUrl;
+  if (config.knexfile && !given('knexfile')) merged.knexfile = config.knexfile;
+  if (config.acceptRisk !== undefined && !given('acceptRisk')) merged.acceptRisk = config.acceptRisk;
+  if (config.probeTimeout && !given('probeTimeout')) merged.probeTimeout = String(config.probeTimeout);
+  if (config.lockTimeout && !given('lockTimeout')) merged.lockTimeout = String(config.lockTimeout);
+  return merged;
+}
+
+/**
+ * The migrations to analyse: those the paths name, less the ones the configuration excludes, and with
+ * --changed-since only the changed ones. Each is passed as its file, so its history is still its whole folder.
+ */
+function targetsOf(paths: string[], flags: AnalyzeFlags, exclude: string[], cwd: string): string[] | undefined {
+  const changed = flags.changedSince === undefined ? undefined : changedSince(flags.changedSince, cwd);
+  const kept = discoverMigrations(paths, { cwd, ...(flags.knexfile ? { knexfile: flags.knexfile } : {}) }).filter(
+    (migration) =>
+      !isExcluded(migration.up.absolutePath, exclude) &&
+      (!changed || changed.has(migration.up.absolutePath) || (migration.down !== undefined && changed.has(migration.down.absolutePath))),
+  );
+  if (kept.length === 0 && changed) return undefined;
+  if (kept.length === 0) throw new UsageError('every migration named is excluded by the configuration file');
+  return [...new Set(kept.map((migration) => migration.up.absolutePath))];
 }
 
 export async function run(argv: string[], io: Io): Promise<number> {
@@ -74,7 +117,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 
-  const analyzeCommand = (name: 'lint' | 'plan' | 'verify', description: string, analyze: (paths: string[], flags: AnalyzeFlags) => Promise<Report>) => {
+  const analyzeCommand = (name: 'lint' | 'plan' | 'verify', description: string, analyze: (paths: string[], flags: AnalyzeFlags, progress: Progress) => Promise<Report>) => {
     const command = program
       .command(name)
       .description(description)
@@ -86,7 +129,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
       .option('-q, --quiet', 'no progress messages on stderr')
       .option('--color', 'colour the text output even when not on a terminal')
       .option('--no-color', 'no colour in the text output')
-      .option('--knexfile <path>', 'the knexfile of knex migrations (default: a knexfile.* next to or above their folder)');
+      .option('--knexfile <path>', 'the knexfile of knex migrations (default: a knexfile.* next to or above their folder)')
+      .option('--changed-since <ref>', 'analyse only the migrations changed since this git ref (and uncommitted ones); their history is still the whole folder');
     if (name !== 'verify') command.option('--no-shadow', 'static analysis only: do not replay the history in a shadow database');
     if (name === 'plan') {
       command
@@ -97,25 +141,39 @@ export async function run(argv: string[], io: Io): Promise<number> {
         .option('--lock-timeout <ms>', 'lock timeout of each data check (default 50)')
         .option('--accept-risk', 'answer the seed\'s "Acceptable risk?" with yes: risky steps (backups first) are part of the plan');
     }
-    command.action(async (paths: string[], flags: AnalyzeFlags) => {
-      const report = await analyze(paths, flags);
+    command.action(async (paths: string[], given: AnalyzeFlags) => {
+      const config = (await loadConfig(io.cwd ?? process.cwd()))?.config ?? {};
+      const flags = withConfig(given, config, (flag) => command.getOptionValueSource(flag) === 'cli');
+      const cwd = io.cwd ?? process.cwd();
+      const targets = config.exclude?.length || flags.changedSince !== undefined ? targetsOf(paths, flags, config.exclude ?? [], cwd) : paths;
+      if (!targets) {
+        if (!flags.quiet) io.stderr(`migcheck: no migrations changed since ${visible(flags.changedSince ?? '')}\n`);
+        return;
+      }
+      const progress = progressPrinter(io.stderr, liveProgress(io.stderrIsTTY === true, io.env));
+      let report: Report;
+      try {
+        report = await analyze(targets, flags, progress);
+      } finally {
+        progress.end();
+      }
       const color = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
       io.stdout(formatReport(report, flags.format, { color }));
-      exitCode = failsOn(report, flags.failOn) ? 1 : 0;
+      exitCode = failsOnWithRuleLevels(report, flags.failOn, config.rules) ? 1 : 0;
     });
   };
-  const options = (flags: AnalyzeFlags): AnalyzeOptions => ({
-    shadow: flags.shadow === false ? false : shadowOptions(flags, io),
+  const options = (flags: AnalyzeFlags, progress: Progress): AnalyzeOptions => ({
+    shadow: flags.shadow === false ? false : shadowOptions(flags, progress),
     ...(flags.knexfile ? { knexfile: flags.knexfile } : {}),
   });
 
-  analyzeCommand('lint', 'verdict for every change, from the migration files and their history (pre-merge CI)', (paths, flags) => lint(paths, options(flags)));
-  analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths, flags) => {
+  analyzeCommand('lint', 'verdict for every change, from the migration files and their history (pre-merge CI)', (paths, flags, progress) => lint(paths, options(flags, progress)));
+  analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths, flags, progress) => {
     const url = flags.databaseUrl ?? io.env.DATABASE_URL;
     const probeTimeoutMs = milliseconds(flags.probeTimeout, '--probe-timeout');
     const lockTimeoutMs = milliseconds(flags.lockTimeout, '--lock-timeout');
     return plan(paths, {
-      ...options(flags),
+      ...options(flags, progress),
       ...(flags.acceptRisk ? { acceptRisk: true } : {}),
       ...(url
         ? {
@@ -130,9 +188,19 @@ export async function run(argv: string[], io: Io): Promise<number> {
         : {}),
     });
   });
-  analyzeCommand('verify', "rehearse each migration and its rollback (and the project's own down migration) in a shadow database", (paths, flags) =>
-    verify(paths, { shadow: shadowOptions(flags, io), ...(flags.knexfile ? { knexfile: flags.knexfile } : {}) }),
+  analyzeCommand('verify', "rehearse each migration and its rollback (and the project's own down migration) in a shadow database", (paths, flags, progress) =>
+    verify(paths, { shadow: shadowOptions(flags, progress), ...(flags.knexfile ? { knexfile: flags.knexfile } : {}) }),
   );
+
+  program
+    .command('init')
+    .description('write a commented starter configuration file, migcheck.config.jsonc, in the working directory')
+    .action(() => {
+      const path = join(io.cwd ?? process.cwd(), 'migcheck.config.jsonc');
+      if (existsSync(path)) throw new UsageError(`${visible(path)} already exists: edit it, or remove it first`);
+      writeFileSync(path, starterConfig(), { flag: 'wx' });
+      io.stdout(`wrote ${visible(path)}\n`);
+    });
 
   program
     .command('explain')

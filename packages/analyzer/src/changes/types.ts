@@ -62,6 +62,11 @@ export interface Assessment {
   /** For forward-fix-only changes: the options that remain (the seed's three for lost data). */
   options?: string[];
   notes?: string[];
+  /**
+   * Why the rollback steps given do not restore everything the change did (they are still worth running): the
+   * rollback script then says INCOMPLETE with this reason, like a change that has no step at all.
+   */
+  incomplete?: string;
 }
 
 /** What a change touches, so later changes of the same migration can be seen as undone with it. */

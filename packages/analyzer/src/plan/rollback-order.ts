@@ -12,8 +12,12 @@
 import { parseSync } from 'libpg-query';
 import type { ChangeKind } from '../changes/types.js';
 
-/** Kinds whose rollback drops the object the change created. */
-const CREATES: ReadonlySet<ChangeKind> = new Set(['add_table', 'create_object']);
+/**
+ * Kinds whose rollback may drop the object the change created. CREATE OR REPLACE of an object that did not exist
+ * is undone by its DROP; when it existed, its rollback restores the old definition, which is as well done after
+ * the objects that refer to it are undone (the order only gets stricter).
+ */
+const CREATES: ReadonlySet<ChangeKind> = new Set(['add_table', 'create_object', 'replace_object']);
 
 /** A name a statement mentions: `schema` undefined when unqualified (it may be any schema on the search_path). */
 interface NameRef {

@@ -71,7 +71,9 @@ export function buildRollbackScript(migrations: AnalyzedMigration[]): RollbackSc
   if (all.some((item) => item.assessment.verdict === 'irreversible')) return null;
 
   const steps = rollbackSteps(migrations);
-  const missing = all.filter((item) => item.assessment.rollback.length === 0 && !item.undoneBy && needsRollback(item));
+  const missing = all.filter(
+    (item) => !item.undoneBy && ((item.assessment.rollback.length === 0 && needsRollback(item)) || item.assessment.incomplete !== undefined),
+  );
 
   // The deploy goes right after the last step that must run before it.
   let lastBefore = -1;
@@ -113,9 +115,9 @@ export function buildRollbackScript(migrations: AnalyzedMigration[]): RollbackSc
   }
   if (missing.length > 0) {
     header('');
-    header('INCOMPLETE: these changes have no rollback statement; handle them by hand:');
+    header('INCOMPLETE: these changes have no rollback statement, or only a partial one; handle them by hand:');
     for (const item of missing) {
-      header(`  ${location(item, findMigration(migrations, item))} ${item.change.kind} ${item.change.object}: ${item.assessment.reason}`);
+      header(`  ${location(item, findMigration(migrations, item))} ${item.change.kind} ${item.change.object}: ${item.assessment.incomplete ?? item.assessment.reason}`);
     }
   }
 

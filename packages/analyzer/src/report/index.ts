@@ -1,4 +1,5 @@
 import { formatGithub } from './github.js';
+import { formatGitlab } from './gitlab.js';
 import { inertJson } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatSarif } from './sarif.js';
@@ -6,7 +7,7 @@ import type { Report } from './schema.js';
 import { formatSql } from './sql.js';
 import { formatText } from './text.js';
 
-export const FORMATS = ['text', 'json', 'sql', 'sarif', 'github', 'markdown'] as const;
+export const FORMATS = ['text', 'json', 'sql', 'sarif', 'github', 'gitlab', 'markdown'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface FormatOptions {
@@ -24,6 +25,8 @@ export function formatReport(report: Report, format: Format, options: FormatOpti
       return formatSarif(report);
     case 'github':
       return formatGithub(report);
+    case 'gitlab':
+      return formatGitlab(report);
     case 'markdown':
       return formatMarkdown(report);
     default:

@@ -7,6 +7,7 @@ import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'nod
 import { InputError, UsageError } from '../errors.js';
 import { describeErrno, listFolder, readSqlFile } from './files.js';
 import { listKnexFolder } from './knex/layout.js';
+import { listNodePgMigrateFolder } from './node-pg-migrate/layout.js';
 import { detectLayout, type CodeCapture, type CodeStep, type DetectedLayout, type DirectoryEntry, type LayoutContext, type LayoutName, type MigrationEntry, type SqlLocation } from './layouts.js';
 
 export { readSqlFile } from './files.js';
@@ -110,7 +111,7 @@ function noMigrationsMessage(absolute: string, cwd: string): string {
   const entries = listFolder(absolute, displayPath(absolute, cwd));
   const code = entries.filter((entry) => !entry.isDirectory && /^\d+[_-].*\.(js|mjs|cjs|ts|mts|cts)$/.test(entry.name));
   if (code.length > 0) {
-    return `no SQL migrations found in this directory: its ${code.length} migration${code.length === 1 ? ' is' : 's are'} JavaScript or TypeScript code that is not knex's (node-pg-migrate, TypeORM, Sequelize…), which migcheck does not read yet`;
+    return `no SQL migrations found in this directory: its ${code.length} migration${code.length === 1 ? ' is' : 's are'} JavaScript or TypeScript code that is neither knex's nor node-pg-migrate's (TypeORM, Sequelize…), which migcheck does not read yet`;
   }
   const nested = entries.find((entry) => entry.isDirectory && entry.name === 'migrations');
   if (nested) return `no migrations found in this directory; did you mean ${displayPath(join(absolute, nested.name), cwd)}?`;
@@ -177,7 +178,12 @@ function readDirectory(
     const listed = listKnexFolder(absolute, entries, context, { ...(knexfile ? { knexfile } : {}), show: (path) => displayPath(path, cwd) });
     return listed && { layout: 'knex', ...listed };
   };
-  const detected = detectLayout(entries, context) ?? knex();
+  // node-pg-migrate first: its folders mix code with SQL files that another layout would take alone.
+  const nodePgMigrate = (): DetectedLayout | undefined => {
+    const listed = listNodePgMigrateFolder(absolute, entries, context);
+    return listed && { layout: 'node-pg-migrate', ...listed };
+  };
+  const detected = nodePgMigrate() ?? detectLayout(entries, context) ?? knex();
   if (!detected) {
     cache.set(absolute, undefined);
     return undefined;

@@ -8,7 +8,7 @@ import { compareBytes, compareFlywayVersions, compareIntegers, compareText, dies
 
 export { compareText } from './versions.js';
 
-export type LayoutName = 'diesel' | 'prisma' | 'drizzle' | 'flyway' | 'golang-migrate' | 'goose' | 'dbmate' | 'knex' | 'plain' | 'file';
+export type LayoutName = 'diesel' | 'prisma' | 'drizzle' | 'flyway' | 'golang-migrate' | 'goose' | 'dbmate' | 'knex' | 'node-pg-migrate' | 'plain' | 'file';
 
 export interface DirectoryEntry {
   name: string;
@@ -35,7 +35,7 @@ export interface CodeStep {
  * `up` and `down` texts are the captured SQL. Reading a gap runs the capture if it has not run yet.
  */
 export interface CodeCapture {
-  tool: 'knex';
+  tool: 'knex' | 'node-pg-migrate';
   language: CodeStep['language'];
   /** Why the captured up SQL may not be all the code would do on a real database; empty when it is. */
   readonly upGaps: string[];

@@ -1,6 +1,6 @@
 /**
  * Whether a migration is already applied to the target database: from the migration tool's tracking
- * table where there is one (diesel, golang-migrate, dbmate, Flyway, Prisma, knex, drizzle), else from
+ * table where there is one (diesel, golang-migrate, dbmate, Flyway, Prisma, knex, node-pg-migrate, drizzle), else from
  * the catalog (do the objects it creates exist, are the ones it drops gone?). When neither can tell,
  * the state is unknown and the plan covers both.
  */
@@ -29,6 +29,8 @@ export interface TrackingRecords {
   flyway?: Set<string>;
   prisma?: Set<string>;
   knex?: Set<string>;
+  /** node-pg-migrate records each migration's file name without its extension. */
+  nodePgMigrate?: Set<string>;
   /** drizzle records the sha256 of each migration file. */
   drizzle?: Set<string>;
 }
@@ -39,7 +41,7 @@ interface TableColumns {
   columns: string[];
 }
 
-const TRACKING_TABLES = ['__diesel_schema_migrations', 'schema_migrations', 'flyway_schema_history', '_prisma_migrations', 'knex_migrations', '__drizzle_migrations'];
+const TRACKING_TABLES = ['__diesel_schema_migrations', 'schema_migrations', 'flyway_schema_history', '_prisma_migrations', 'knex_migrations', 'pgmigrations', '__drizzle_migrations'];
 
 /** Reads the tracking tables that exist (in any schema). Runs read-only queries only. */
 export async function readTrackingRecords(client: ClientBase): Promise<TrackingRecords> {
@@ -79,6 +81,9 @@ export async function readTrackingRecords(client: ClientBase): Promise<TrackingR
       case 'knex_migrations':
         records.knex = new Set(await select(table, 'SELECT name AS value FROM $table'));
         break;
+      case 'pgmigrations':
+        records.nodePgMigrate = new Set(await select(table, 'SELECT name AS value FROM $table'));
+        break;
       case '__drizzle_migrations':
         records.drizzle = new Set(await select(table, 'SELECT hash AS value FROM $table'));
         break;
@@ -114,6 +119,11 @@ export function stateFromTracking(migration: Migration, records: TrackingRecords
       if (!records.prisma) break;
       const name = migration.id;
       return decide(records.prisma.has(name), `_prisma_migrations ${records.prisma.has(name) ? 'has' : 'lacks'} ${name}`);
+    }
+    case 'node-pg-migrate': {
+      if (!records.nodePgMigrate) break;
+      const name = file.replace(/\.[^.]+$/, '');
+      return decide(records.nodePgMigrate.has(name), `pgmigrations ${records.nodePgMigrate.has(name) ? 'has' : 'lacks'} ${name}`);
     }
     default:
       break;

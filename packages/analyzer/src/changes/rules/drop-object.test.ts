@@ -175,7 +175,7 @@ WITH DATA;`,
 SELECT id
    FROM public.users;`,
       ],
-      reason: 'CASCADE also dropped objects',
+      reason: 'any other object CASCADE dropped (a function using its row type, a rule) is not recreated',
     },
   },
   {

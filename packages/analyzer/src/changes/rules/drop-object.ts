@@ -1,5 +1,8 @@
 import type { DropStmt, ObjectWithArgs } from 'libpg-query';
+import { dependentViews } from '../../catalog/lookup.js';
 import { recreateObject, type ObjectRef } from '../../catalog/recreate.js';
+import { qualifiedName, type SchemaSnapshot } from '../../catalog/snapshot.js';
+import type { QualifiedName } from '../../sql/name.js';
 import { payload, qualifyNames } from '../ast.js';
 import { displayName } from '../naming.js';
 import { defineRule, FORWARD_FIX_OPTIONS, PRIOR_STATE_UNKNOWN, step } from '../rule.js';
@@ -76,6 +79,21 @@ recreate: risky.`,
       };
     }
     const rollback = recreated.statements.map((sql) => step(sql, 'before-app'));
+    if (details.cascade && prior && VIEW_KINDS.has(ref.objectType)) {
+      // CASCADE took the views and materialized views built on this one along: recreate them from the prior
+      // schema too, each after what it reads. Other kinds of dependents (a function returning the view's row
+      // type, a rule) are not recreated, so the verdict stays risky.
+      const dependents = dependentViewsInOrder(prior, ref.name);
+      const recreatedDependents = dependents.map((name) => recreateObject(prior, viewRef(prior, name)));
+      const missing = dependents.filter((_name, index) => !recreatedDependents[index]);
+      return {
+        verdict: 'risky',
+        evidence: 'catalog',
+        reason: `Dropped ${what} ${ref.display} is recreated from its prior definition${dependents.length > 0 ? `, with the ${dependents.length} view${dependents.length === 1 ? '' : 's'} CASCADE dropped along (${dependents.map((name) => displayName(name)).join(', ')})` : ''}; any other object CASCADE dropped (a function using its row type, a rule) is not recreated.`,
+        rollback: [...rollback, ...recreatedDependents.flatMap((item) => (item?.statements ?? []).map((sql) => step(sql, 'before-app')))],
+        ...(missing.length > 0 ? { incomplete: `CASCADE also dropped ${missing.map((name) => displayName(name)).join(', ')}, which cannot be rebuilt from the prior schema.` } : {}),
+      };
+    }
     if (ref.objectType === 'OBJECT_SEQUENCE' || details.cascade) {
       return {
         verdict: 'risky',
@@ -84,6 +102,7 @@ recreate: risky.`,
           ? `Dropped ${what} ${ref.display} is recreated from its prior definition, but CASCADE also dropped objects that depend on it, which the rollback does not recreate.`
           : `Dropped sequence ${ref.display} is recreated from its prior definition, but its position is lost: set it past the highest value in use (SELECT setval(…)).`,
         rollback,
+        ...(details.cascade ? { incomplete: `CASCADE also dropped the objects that depend on ${ref.display}; the rollback does not recreate them.` } : {}),
       };
     }
     return {
@@ -114,4 +133,50 @@ function objectRef(objectType: string, object: Parameters<typeof listItems>[0], 
   }
   const name = qualifyNames(names, defaultSchema);
   return { objectType, display: displayName(name), name };
+}
+
+const VIEW_KINDS = new Set(['OBJECT_VIEW', 'OBJECT_MATVIEW']);
+
+/** The prior schema's views and materialized views that read `relation`, directly or not, each after those it reads. */
+function dependentViewsInOrder(prior: SchemaSnapshot, relation: QualifiedName): QualifiedName[] {
+  const closure = new Map<string, QualifiedName>();
+  const reads = new Map<string, Set<string>>(); // view → the views of the closure (or the dropped one) it reads
+  const queue = [relation];
+  while (queue.length > 0) {
+    const current = queue.shift()!;
+    const currentKey = qualifiedName(current.schema, current.name);
+    for (const key of dependentViews(prior, current)) {
+      if (!reads.has(key)) reads.set(key, new Set());
+      reads.get(key)!.add(currentKey);
+      if (closure.has(key)) continue;
+      const name = splitKey(prior, key);
+      closure.set(key, name);
+      queue.push(name);
+    }
+  }
+  const ordered: QualifiedName[] = [];
+  const done = new Set([qualifiedName(relation.schema, relation.name)]);
+  let progress = true;
+  while (ordered.length < closure.size && progress) {
+    progress = false;
+    for (const [key, name] of closure) {
+      if (done.has(key) || ![...reads.get(key)!].every((read) => done.has(read))) continue;
+      ordered.push(name);
+      done.add(key);
+      progress = true;
+    }
+  }
+  // A cycle cannot exist among views; should the text match make one up, keep the rest in discovery order.
+  for (const [key, name] of closure) if (!done.has(key)) ordered.push(name);
+  return ordered;
+}
+
+function splitKey(prior: SchemaSnapshot, key: string): QualifiedName {
+  const view = prior.views[key] ?? prior.materializedViews[key]!;
+  return { schema: view.schema, name: view.name };
+}
+
+function viewRef(prior: SchemaSnapshot, name: QualifiedName): ObjectRef {
+  const materialized = qualifiedName(name.schema, name.name) in prior.materializedViews;
+  return { objectType: materialized ? 'OBJECT_MATVIEW' : 'OBJECT_VIEW', display: displayName(name), name };
 }

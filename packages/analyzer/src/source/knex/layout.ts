@@ -7,9 +7,9 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { listFolder } from '../files.js';
 import type { CodeCapture, DirectoryEntry, LayoutContext, MigrationEntry } from '../layouts.js';
-import { captureMigrations, capturedSqlText, readKnexfileSettings, type MigrationCapture } from './capture.js';
+import { captureMigrations, capturedSqlText, readKnexfileSettings, type MigrationCapture } from '../code/capture.js';
 import { findKnexfile } from './knexfile.js';
-import type { KnexSettings } from './protocol.js';
+import type { KnexSettings } from '../code/protocol.js';
 
 /** knex's default `loadExtensions` (MigrationsLoader.js). */
 const KNEX_LOAD_EXTENSIONS = ['.co', '.coffee', '.eg', '.iced', '.js', '.cjs', '.litcoffee', '.ls', '.ts'];

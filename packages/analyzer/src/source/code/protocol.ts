@@ -16,7 +16,10 @@ export interface KnexSettings {
 }
 
 /** What the runner is asked to do. */
-export type RunnerJob = { mode: 'knexfile'; knexfile: string } | { mode: 'capture'; files: string[]; searchPath?: string[] };
+export type RunnerJob = { mode: 'knexfile'; knexfile: string } | { mode: 'capture'; tool: CodeTool; files: string[]; searchPath?: string[] };
+
+/** The migration tools whose code the runner captures. */
+export type CodeTool = 'knex' | 'node-pg-migrate';
 
 export type RunnerRequest = RunnerJob & { resultFile: string };
 
@@ -41,5 +44,9 @@ export type RunnerEvent =
       queries: CapturedQuery[];
       /** Why the queries are not all the function would send to a real database; empty when they are. */
       gaps: string[];
+      /** node-pg-migrate: a down inferred from `up` (the builder run in reverse), as the tool does when none is exported. */
+      inferred?: boolean;
+      /** Why the migration has no down the tool could run (`down = false`, or an inference the tool refuses). */
+      refused?: string;
     }
   | { event: 'load-failed'; index: number; message: string };

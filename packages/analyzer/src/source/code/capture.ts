@@ -10,23 +10,27 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { quoteIdentAlways } from '../../sql/quote.js';
-import type { CapturedQuery, Direction, KnexSettings, RunnerEvent, RunnerJob } from './protocol.js';
+import type { CapturedQuery, CodeTool, Direction, KnexSettings, RunnerEvent, RunnerJob } from './protocol.js';
 
 /** The time one migration's `up` and `down` together may take, unless MIGCHECK_CAPTURE_TIMEOUT_MS says otherwise. */
 export const DEFAULT_CAPTURE_TIMEOUT_MS = 10_000;
-/** Starting Node and loading knex, on top of a migration's own limit. */
+/** Starting Node and loading knex or node-pg-migrate, on top of a migration's own limit. */
 const STARTUP_MS = 3_000;
 
 export interface DirectionCapture {
   queries: CapturedQuery[];
   /** Why the queries may not be all the code sends to a real database; empty when they are. */
   gaps: string[];
+  /** A down node-pg-migrate infers from `up`, the module exporting none. */
+  inferred?: boolean;
 }
 
 export interface MigrationCapture {
   up: DirectionCapture;
-  /** Absent when the module exports no `down`. */
+  /** Absent when the module exports no `down` (and none is inferred). */
   down?: DirectionCapture;
+  /** Why the tool has no down to run for it (`down = false`, an inference it refuses). */
+  downRefused?: string;
 }
 
 export function captureTimeoutMs(): number {
@@ -39,7 +43,7 @@ function runnerPath(): string {
   const here = fileURLToPath(import.meta.url);
   const sibling = join(dirname(here), 'runner.js');
   if (existsSync(sibling)) return sibling;
-  return here.replace(/[\\/]src[\\/]source[\\/]knex[\\/]capture\.ts$/, '/dist/source/knex/runner.js');
+  return here.replace(/[\\/]src[\\/]source[\\/]code[\\/]capture\.ts$/, '/dist/source/code/runner.js');
 }
 
 /** The environment of the user's code: without the settings that name a database or its password. */
@@ -101,14 +105,14 @@ function seconds(ms: number): string {
 }
 
 /** Captures `up` and `down` of each file, in order; every failure becomes a gap of the migration it concerns. */
-export function captureMigrations(files: string[], options: { cwd: string; searchPath?: string[]; timeoutMs?: number }): MigrationCapture[] {
+export function captureMigrations(files: string[], options: { cwd: string; tool?: CodeTool; searchPath?: string[]; timeoutMs?: number }): MigrationCapture[] {
   const timeoutMs = options.timeoutMs ?? captureTimeoutMs();
-  const captured: Partial<Record<Direction, DirectionCapture>>[] = files.map(() => ({}));
+  const captured: (Partial<Record<Direction, DirectionCapture>> & { downRefused?: string })[] = files.map(() => ({}));
   const finished = files.map(() => false);
   let start = 0;
   while (start < files.length) {
     const outcome = runRunner(
-      { mode: 'capture', files: files.slice(start), ...(options.searchPath ? { searchPath: options.searchPath } : {}) },
+      { mode: 'capture', tool: options.tool ?? 'knex', files: files.slice(start), ...(options.searchPath ? { searchPath: options.searchPath } : {}) },
       options.cwd,
       timeoutMs,
     );
@@ -122,8 +126,9 @@ export function captureMigrations(files: string[], options: { cwd: string; searc
       }
       if (event.event === 'captured') {
         const index = start + event.index;
-        if (event.exported) captured[index]![event.direction] = { queries: event.queries, gaps: event.gaps };
+        if (event.exported) captured[index]![event.direction] = { queries: event.queries, gaps: event.gaps, ...(event.inferred ? { inferred: true } : {}) };
         else if (event.direction === 'up') captured[index]!.up = { queries: [], gaps: ['exports no up function'] };
+        if (event.refused) captured[index]!.downRefused = event.refused;
         if (event.direction === 'down') finished[index] = true;
       }
     }
@@ -151,7 +156,11 @@ export function captureMigrations(files: string[], options: { cwd: string; searc
     finished[inProgress] = true;
     start = inProgress + 1;
   }
-  return captured.map((entry) => ({ up: entry.up ?? { queries: [], gaps: ['was not captured'] }, ...(entry.down ? { down: entry.down } : {}) }));
+  return captured.map((entry) => ({
+    up: entry.up ?? { queries: [], gaps: ['was not captured'] },
+    ...(entry.down ? { down: entry.down } : {}),
+    ...(entry.downRefused ? { downRefused: entry.downRefused } : {}),
+  }));
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The capture runner: a child process that loads knex migrations (the user's code) and runs each `up` and, on a
+ * The capture runner: a child process that loads knex or node-pg-migrate migrations (the user's code; node-pg-migrate's
+ * through its own MigrationBuilder, pgm-recorder.ts) and runs each `up` and, on a
  * fresh knex instance, each `down` against a PostgreSQL knex client that records every query and executes
  * nothing. It never opens a socket: the recording client has no pool and no driver; reads get empty answers and
  * are reported as gaps. migcheck starts it with a time limit and kills it on timeout (capture.ts).
@@ -9,7 +10,9 @@
 import { appendFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { capturePgmDirection, loadMigrationBuilder, type Shorthands } from './pgm-recorder.js';
 import type { CapturedQuery, Direction, KnexSettings, RunnerEvent, RunnerRequest } from './protocol.js';
+import { current, describe, ExitAttempt, gap, lineIn, setCurrent, shorten, type Recording } from './recording.js';
 
 const require = createRequire(import.meta.url);
 /** Kept before the user's code can replace it (main() does, to turn an exit into a gap). */
@@ -49,37 +52,6 @@ const TRANSACTION_CONTROL = /^\s*(begin|commit|rollback|savepoint|release\s+save
 const READ_METHODS = new Set(['select', 'first', 'pluck', 'columnInfo']);
 /** Environment variables that Node and knex read on their own. */
 const OWN_ENV = new Set(['DEBUG', 'DEBUG_COLORS', 'DEBUG_DEPTH', 'DEBUG_HIDE_DATE', 'DEBUG_FD', 'NODE_DEBUG', 'TERM', 'NO_COLOR', 'FORCE_COLOR']);
-
-/** One direction of one migration being captured. */
-interface Recording {
-  file: string;
-  queries: CapturedQuery[];
-  gaps: Set<string>;
-}
-
-let current: Recording | undefined;
-
-function shorten(sql: string): string {
-  const flat = sql.replace(/\s+/g, ' ').trim();
-  return flat.length > 100 ? `${flat.slice(0, 97)}…` : flat;
-}
-
-function gap(text: string): void {
-  current?.gaps.add(text);
-}
-
-/** The line of the migration file in a stack trace (the builder call that made the query). */
-function lineIn(error: Error | undefined, file: string): number | undefined {
-  if (!error?.stack) return undefined;
-  const url = pathToFileURL(file).href;
-  for (const frame of error.stack.split('\n')) {
-    const at = frame.indexOf(url) >= 0 ? frame.indexOf(url) + url.length : frame.indexOf(file) >= 0 ? frame.indexOf(file) + file.length : -1;
-    if (at < 0) continue;
-    const match = /^:(\d+):\d+/.exec(frame.slice(at));
-    if (match) return Number(match[1]);
-  }
-  return undefined;
-}
 
 function commandOf(method: string | undefined, sql: string): string {
   if (method && READ_METHODS.has(method)) return 'SELECT';
@@ -125,7 +97,7 @@ function recordingClientClass(): PgClientClass {
     _query(_connection: unknown, obj: QueryObject): Promise<QueryObject> {
       const sql = obj.sql ?? '';
       const literal = formatQuery(sql, obj.bindings, undefined, this).trim();
-      const recording = current;
+      const recording = current();
       const read = (obj.method !== undefined && READ_METHODS.has(obj.method)) || obj.output !== undefined;
       if (recording && literal !== '' && !TRANSACTION_CONTROL.test(literal)) {
         if (read) {
@@ -180,18 +152,6 @@ function exported(module: Record<string, unknown>, name: string): unknown {
   return fallback && typeof fallback === 'object' ? (fallback as Record<string, unknown>)[name] : undefined;
 }
 
-function describe(error: unknown): string {
-  const text = error instanceof Error ? `${error.name === 'Error' ? '' : `${error.name}: `}${error.message}` : String(error);
-  const line = text.split('\n')[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 297)}…` : line;
-}
-
-class ExitAttempt extends Error {
-  constructor(readonly code: unknown) {
-    super(`called process.exit(${code === undefined ? '' : String(code)})`);
-  }
-}
-
 /** Whether the reader of process.env is Node itself (child_process copies it for a child), not the user's code. */
 function calledByNode(): boolean {
   const caller = new Error().stack?.split('\n')[3] ?? '';
@@ -203,7 +163,7 @@ function watchEnvironment(): void {
   const environment = process.env;
   process.env = new Proxy(environment, {
     get(target, key, receiver) {
-      if (current && typeof key === 'string' && !OWN_ENV.has(key) && !calledByNode()) gap(`reads the environment variable ${key}: another environment may send other statements`);
+      if (current() && typeof key === 'string' && !OWN_ENV.has(key) && !calledByNode()) gap(`reads the environment variable ${key}: another environment may send other statements`);
       return Reflect.get(target, key, receiver) as unknown;
     },
   });
@@ -218,7 +178,7 @@ async function captureDirection(
 ): Promise<{ queries: CapturedQuery[]; gaps: string[] }> {
   const recording: Recording = { file, queries: [], gaps: new Set() };
   const instance = knex({ client: Client, asyncStackTraces: true, ...(searchPath ? { searchPath } : {}) });
-  current = recording;
+  setCurrent(recording);
   try {
     await (run as (knex: unknown) => unknown)(instance);
   } catch (error) {
@@ -226,15 +186,17 @@ async function captureDirection(
   } finally {
     // Let callbacks scheduled by the function (timers, unawaited queries) record before the result is written.
     await new Promise((resolve) => setImmediate(resolve));
-    current = undefined;
+    setCurrent(undefined);
     await instance.destroy().catch(() => {});
   }
   return { queries: recording.queries, gaps: [...recording.gaps] };
 }
 
 async function captureAll(request: Extract<RunnerRequest, { mode: 'capture' }>): Promise<void> {
-  const Client = recordingClientClass();
-  const knex = require('knex') as KnexFactory;
+  const Builder = request.tool === 'node-pg-migrate' ? await loadMigrationBuilder() : undefined;
+  const Client = Builder ? undefined : recordingClientClass();
+  const knex = Builder ? undefined : (require('knex') as KnexFactory);
+  const shorthands: Shorthands = {};
   for (const [index, file] of request.files.entries()) {
     emit(request.resultFile, { event: 'begin', index });
     let module: Record<string, unknown>;
@@ -244,13 +206,19 @@ async function captureAll(request: Extract<RunnerRequest, { mode: 'capture' }>):
       emit(request.resultFile, { event: 'load-failed', index, message: error instanceof ExitAttempt ? error.message : describe(error) });
       continue;
     }
+    const own = exported(module, 'shorthands');
+    if (own && typeof own === 'object') Object.assign(shorthands, own);
     for (const direction of ['up', 'down'] as Direction[]) {
+      if (Builder) {
+        emit(request.resultFile, { event: 'captured', index, direction, ...(await capturePgmDirection(Builder, file, module, direction, shorthands)) });
+        continue;
+      }
       const run = exported(module, direction);
       if (typeof run !== 'function') {
         emit(request.resultFile, { event: 'captured', index, direction, exported: false, queries: [], gaps: [] });
         continue;
       }
-      const { queries, gaps } = await captureDirection(Client, knex, file, run, request.searchPath);
+      const { queries, gaps } = await captureDirection(Client!, knex!, file, run, request.searchPath);
       emit(request.resultFile, { event: 'captured', index, direction, exported: true, queries, gaps });
     }
   }
