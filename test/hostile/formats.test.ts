@@ -40,7 +40,7 @@ interface Outputs {
 function everyFormat(args: string[]): Outputs {
   const byFormat: Record<string, string> = {};
   let status = -1;
-  for (const format of ['json', 'text', 'sql', 'sarif', 'github', 'markdown']) {
+  for (const format of ['json', 'text', 'sql', 'sarif', 'github', 'markdown', 'gitlab']) {
     const result = migcheck([...args, '--format', format, '--quiet']);
     expect(result.stderr, `${format} stderr`).toBe('');
     expect([0, 1], `${format} exit status`).toContain(result.status);
@@ -54,6 +54,7 @@ function formatProblems({ report, byFormat }: Outputs): string[] {
   return [
     ...checkJson('json', byFormat.json!),
     ...checkJson('sarif', byFormat.sarif!),
+    ...checkJson('gitlab', byFormat.gitlab!),
     ...checkHumanFormat('text', byFormat.text!, report),
     ...checkHumanFormat('github', byFormat.github!, report),
     ...checkHumanFormat('markdown', byFormat.markdown!, report),
@@ -146,7 +147,7 @@ describe('hostile names through every format', () => {
     const dir = join(work, 'non-utf8');
     mkdirSync(dir);
     writeFileSync(Buffer.concat([Buffer.from(`${dir}/001_`), Buffer.from([0xff, 0xfe, 0x1b, 0x5b, 0x32, 0x4a]), Buffer.from('.sql')]), 'CREATE TABLE t (id int);\n');
-    for (const format of ['text', 'json', 'sql', 'sarif', 'github', 'markdown']) {
+    for (const format of ['text', 'json', 'sql', 'sarif', 'github', 'markdown', 'gitlab']) {
       const result = migcheck(['plan', dir, '--no-shadow', '--quiet', '--format', format]);
       expect([0, 1, 2], format).toContain(result.status);
       if (result.status === 2) {

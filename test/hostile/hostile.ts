@@ -143,7 +143,7 @@ function markdownProblems(markdown: string): string[] {
   return problems;
 }
 
-export function checkJson(format: 'json' | 'sarif', output: string): string[] {
+export function checkJson(format: 'json' | 'sarif' | 'gitlab', output: string): string[] {
   const problems: string[] = [];
   try {
     const parsed = JSON.parse(output) as { runs?: Array<{ results: Array<{ locations: Array<{ physicalLocation: { artifactLocation: { uri: string } } }> }> }> };

@@ -42,6 +42,22 @@ export function firstLocation(value: unknown): number | undefined {
   return undefined;
 }
 
+/**
+ * Calls `visit(tag, node)` for every tagged node of a subtree, parents before children (libpg-query's JSON: a node
+ * is `{ Tag: { …fields } }`, so every object key whose value is an object is a tag or a field holding nodes).
+ */
+export function forEachNode(tree: unknown, visit: (tag: string, node: unknown) => void): void {
+  if (tree === null || typeof tree !== 'object') return;
+  if (Array.isArray(tree)) {
+    for (const item of tree) forEachNode(item, visit);
+    return;
+  }
+  for (const [key, child] of Object.entries(tree)) {
+    visit(key, child);
+    forEachNode(child, visit);
+  }
+}
+
 /** True when any node in the subtree has one of the tags. */
 export function containsTag(value: unknown, tags: ReadonlySet<string>): boolean {
   if (value === null || typeof value !== 'object') return false;

@@ -5,7 +5,7 @@
  * or prepared statement only stores its query for later.
  */
 import type { AlterTableCmd, AlterTableStmt, ColumnDef, Constraint, Node } from 'libpg-query';
-import { payload } from './ast.js';
+import { forEachNode, payload } from './ast.js';
 
 export const DATA_STATEMENTS = new Set(['InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt']);
 
@@ -58,17 +58,10 @@ function executedByCommand(command: AlterTableCmd | undefined): unknown[] {
 /** The data-modifying statements below the top of a tree (CTEs, EXPLAIN ANALYZE, COPY of a query), in order. */
 export function nestedDataStatements(parts: unknown[], top: unknown): Array<{ tag: string; node: Record<string, unknown> }> {
   const found: Array<{ tag: string; node: Record<string, unknown> }> = [];
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-      return;
-    }
-    for (const [key, child] of Object.entries(value)) {
+  const visit = (tree: unknown) =>
+    forEachNode(tree, (key, child) => {
       if (DATA_STATEMENTS.has(key) && child !== top && child !== null && typeof child === 'object') found.push({ tag: key, node: child as Record<string, unknown> });
-      visit(child);
-    }
-  };
+    });
   for (const part of parts) {
     if (part === top && part !== null && typeof part === 'object') Object.values(part).forEach(visit);
     else visit(part);

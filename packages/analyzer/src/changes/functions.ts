@@ -4,7 +4,7 @@
  * does not undo that. Only built-in functions known to change nothing persistent are harmless.
  */
 import type { FuncCall } from 'libpg-query';
-import { payload, strings } from './ast.js';
+import { forEachNode, payload, strings } from './ast.js';
 
 /** Built-in functions (pg_catalog) that read their arguments and change nothing that persists. */
 const HARMLESS = new Set([
@@ -33,22 +33,12 @@ const HARMLESS = new Set([
 /** The functions a subtree calls that may change something persistent (schema-qualified when written so). */
 export function unknownFunctionCalls(tree: unknown): string[] {
   const found = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-      return;
-    }
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'FuncCall') {
-        const names = strings(payload<FuncCall>({ FuncCall: child } as never, 'FuncCall')?.funcname);
-        const builtin = names.length === 1 || (names.length === 2 && names[0] === 'pg_catalog');
-        const name = names.at(-1) ?? '';
-        if (!builtin || !HARMLESS.has(name)) found.add(names.join('.'));
-      }
-      visit(child);
-    }
-  };
-  visit(tree);
+  forEachNode(tree, (key, child) => {
+    if (key !== 'FuncCall') return;
+    const names = strings(payload<FuncCall>({ FuncCall: child } as never, 'FuncCall')?.funcname);
+    const builtin = names.length === 1 || (names.length === 2 && names[0] === 'pg_catalog');
+    const name = names.at(-1) ?? '';
+    if (!builtin || !HARMLESS.has(name)) found.add(names.join('.'));
+  });
   return [...found];
 }

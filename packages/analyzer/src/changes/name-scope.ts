@@ -5,7 +5,7 @@
  * unqualified name means, the statement's changes carry the reason, and are never safe.
  */
 import type { A_Const, FuncCall, Node, ResTarget, SelectStmt, VariableSetStmt } from 'libpg-query';
-import { payload, strings } from './ast.js';
+import { forEachNode, payload, strings } from './ast.js';
 
 interface Path {
   schemas: string[];
@@ -198,25 +198,16 @@ export function onlySetsConfiguration(select: SelectStmt): boolean {
 export function unqualifiedRelations(tree: unknown): string[] {
   const ctes = new Set<string>();
   const names: string[] = [];
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-      return;
+  forEachNode(tree, (key, child) => {
+    if (key === 'CommonTableExpr') {
+      const name = (child as { ctename?: string }).ctename;
+      if (name) ctes.add(name);
     }
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'CommonTableExpr') {
-        const name = (child as { ctename?: string }).ctename;
-        if (name) ctes.add(name);
-      }
-      if (isRangeVar(child)) {
-        const relation = child as { schemaname?: string; relname?: string };
-        if (!relation.schemaname && relation.relname) names.push(relation.relname);
-      }
-      visit(child);
+    if (isRangeVar(child)) {
+      const relation = child as { schemaname?: string; relname?: string };
+      if (!relation.schemaname && relation.relname) names.push(relation.relname);
     }
-  };
-  visit(tree);
+  });
   return names.filter((name) => !ctes.has(name));
 }
 

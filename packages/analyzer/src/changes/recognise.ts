@@ -5,7 +5,7 @@
 import type { AlterTableCmd, AlterTableStmt, Constraint, CreateSchemaStmt, Node, RangeVar, SelectStmt } from 'libpg-query';
 import type { ParsedStatement } from '../source/parse.js';
 import type { Position } from '../source/sql-text.js';
-import { firstLocation, payload, qualify } from './ast.js';
+import { firstLocation, forEachNode, payload, qualify } from './ast.js';
 import { executedParts, nestedDataStatements } from './executed.js';
 import { unknownFunctionCalls } from './functions.js';
 import { hasUnqualifiedObjectName, isRangeVar, NameScope, onlySetsConfiguration, unqualifiedRelations } from './name-scope.js';
@@ -122,24 +122,14 @@ export function recogniseChanges(statements: ParsedStatement[], options: Recogni
 /** Tables referenced by the statement's foreign keys that act on the referencing rows (ON DELETE CASCADE…). */
 function foreignKeysWithActions(body: unknown, defaultSchema: string): QualifiedName[] {
   const found: QualifiedName[] = [];
-  const visit = (value: unknown): void => {
-    if (value === null || typeof value !== 'object') return;
-    if (Array.isArray(value)) {
-      value.forEach(visit);
-      return;
+  const acts = (action: string | undefined) => action !== undefined && action !== 'a' && action !== 'r';
+  forEachNode(body, (key, child) => {
+    if (key !== 'Constraint') return;
+    const constraint = child as Constraint;
+    if (constraint.contype === 'CONSTR_FOREIGN' && (acts(constraint.fk_del_action) || acts(constraint.fk_upd_action))) {
+      found.push(qualify(constraint.pktable, defaultSchema));
     }
-    for (const [key, child] of Object.entries(value)) {
-      if (key === 'Constraint') {
-        const constraint = child as Constraint;
-        const acts = (action: string | undefined) => action !== undefined && action !== 'a' && action !== 'r';
-        if (constraint.contype === 'CONSTR_FOREIGN' && (acts(constraint.fk_del_action) || acts(constraint.fk_upd_action))) {
-          found.push(qualify(constraint.pktable, defaultSchema));
-        }
-      }
-      visit(child);
-    }
-  };
-  visit(body);
+  });
   return found;
 }
 
