@@ -10,7 +10,8 @@ import type { Shadow } from './types.js';
 
 /** The schema after `migration`, or undefined when its history or the migration itself does not apply. */
 export async function schemaAfter(shadow: Shadow, migration: Migration): Promise<SchemaSnapshot | undefined> {
-  if (migration.code) return undefined;
+  // Code that could not be read, or a capture that may be missing statements: no schema to trust (as in the replay).
+  if (migration.code || (migration.capture?.upGaps.length ?? 0) > 0) return undefined;
   const database = await shadow.databaseBefore(migration);
   if ('failure' in database) return undefined;
   try {
