@@ -43,6 +43,7 @@ const dist = join(root, 'packages/analyzer/dist');
 if (!existsSync(cliPath)) throw new Error('build first: pnpm run build');
 const { formatReport } = await import(join(dist, 'index.js'));
 const { loadParser, parseSql } = await import(join(dist, 'source/parse.js'));
+const { onlineSteps } = await import(join(dist, 'plan/online/index.js'));
 const { SqlText } = await import(join(dist, 'source/sql-text.js'));
 await loadParser();
 
@@ -216,8 +217,12 @@ function foreignStatements(sql, report) {
   } catch (error) {
     return [`unparsable output: ${error.message}`];
   }
-  const steps = new Set(report.migrations.flatMap((migration) => migration.changes.flatMap((change) => change.rollback)).map(normalise));
+  const logical = report.migrations.flatMap((migration) => migration.changes.flatMap((change) => change.rollback));
+  // Each logical step as the script runs it (its online forms), the script's timeouts and its verification queries.
+  const online = logical.flatMap((step) => onlineSteps({ sql: step, timing: 'any', transactional: true }).map((form) => form.sql));
+  const steps = new Set([...logical, ...online, ...(report.rollback?.verification?.queries ?? []).map((query) => query.sql)].map(normalise));
   steps.add('BEGIN').add('COMMIT');
+  for (const statement of statements) if (/^SET (lock_timeout|statement_timeout) = '\w+'$/.test(statement)) steps.add(statement);
   if (report.rollback === null) return statements;
   return statements.filter((statement) => !steps.has(statement));
 }

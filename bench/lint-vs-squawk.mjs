@@ -3,10 +3,13 @@
  * Lint throughput, side by side with squawk in the same run (issue 2's benchmark).
  *
  *   pnpm bench                      # build, then 10 runs of each workload
- *   node bench/lint-vs-squawk.mjs --runs 20
+ *   node bench/lint-vs-squawk.mjs --runs 20 --cold
  *
- * migcheck runs with --no-shadow: the static analysis that squawk's is comparable to. With history, lint
- * also replays it in a shadow database (bench/replay-lemmy.mjs measures that, cold and from the cache).
+ * migcheck runs twice per workload: its default path, warm (the prior schema from the shadow, the snapshot cache
+ * and lint's result cache filled by a first run: what a CI job with a restored cache does), and --no-shadow (the
+ * static analysis that squawk's is comparable to). `--cold` adds the default path with an empty cache directory
+ * on every run (a CI runner without a cache: the embedded server starts and replays the history). Peak memory
+ * (RSS) is measured with /usr/bin/time where it exists.
  *
  * Workloads: the whole Lemmy history (../shared/corpora/lemmy, 342 migrations), one Lemmy migration,
  * and the shop fixture. Each tool runs as a fresh process, as in CI. squawk is measured twice: through
@@ -14,7 +17,8 @@
  * binary. A phase breakdown of one cold migcheck process shows what dominates.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +26,10 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const runsArg = process.argv.indexOf('--runs');
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 10;
+const cold = process.argv.includes('--cold');
+const timeTool = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
+const scratch = mkdtempSync(join(tmpdir(), 'migcheck-bench-'));
+process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
 const migcheckCli = join(root, 'packages/cli/dist/main.js');
 if (!existsSync(migcheckCli)) throw new Error('build first: pnpm run build');
@@ -43,33 +51,63 @@ const workloads = [
   { name: `shop fixture (${shopUps.length} migrations)`, migcheck: [shop], squawk: shopUps },
 ];
 
-function time(command, args) {
+/** One run, whole process: wall time, and peak RSS in MiB where /usr/bin/time can tell. */
+function time(command, args, env = process.env) {
+  const report = join(scratch, 'time.txt');
+  const [file, argv] = timeTool ? [timeTool, ['-o', report, '-f', '%M', command, ...args]] : [command, args];
   const start = process.hrtime.bigint();
-  const result = spawnSync(command, args, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  const result = spawnSync(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status === null || result.status > 1) throw new Error(`${command} failed: ${result.stderr}`);
-  return ms;
+  const rssMiB = timeTool ? Number(readFileSync(report, 'utf8').trim().split('\n').at(-1)) / 1024 : undefined;
+  return { ms, rssMiB };
 }
 
-function measure(command, args) {
-  time(command, args); // warm the file cache
-  const samples = Array.from({ length: runs }, () => time(command, args)).sort((a, b) => a - b);
-  return { min: samples[0], median: samples[Math.floor(samples.length / 2)], max: samples.at(-1) };
+/** `runs` runs after one that warms the file cache (and, for migcheck's default path, its cache directory). */
+function measure(command, args, { env, before, count = runs } = {}) {
+  const environment = { ...process.env, ...env };
+  time(command, args, environment);
+  const samples = Array.from({ length: count }, () => {
+    before?.();
+    return time(command, args, environment);
+  });
+  const ms = samples.map((sample) => sample.ms).sort((a, b) => a - b);
+  const rss = samples.map((sample) => sample.rssMiB).filter((value) => value !== undefined);
+  return { min: ms[0], median: ms[Math.floor(ms.length / 2)], max: ms.at(-1), ...(rss.length ? { peakRssMiB: Math.max(...rss) } : {}) };
 }
 
+const migcheckArgs = (paths, ...extra) => [migcheckCli, 'lint', ...paths, '--format', 'json', '--fail-on', 'none', '--quiet', ...extra];
 const fmt = (ms) => `${ms.toFixed(0)} ms`.padStart(8);
+const cell = (m) => `${fmt(m.median)} (${m.min.toFixed(0)}–${m.max.toFixed(0)})${m.peakRssMiB ? ` ${m.peakRssMiB.toFixed(0)} MiB` : ''}`.padStart(26);
 const results = [];
-console.log(`migcheck lint vs squawk, ${runs} runs each, median (min–max); node ${process.version}\n`);
-console.log(`${'workload'.padEnd(36)} ${'migcheck'.padStart(20)} ${'squawk (npm)'.padStart(20)} ${'squawk (binary)'.padStart(20)}  ratio npm / binary`);
+console.log(`migcheck lint vs squawk, ${runs} runs each, whole process, median (min–max) and peak RSS; node ${process.version}\n`);
+console.log(`${'workload'.padEnd(36)} ${'migcheck default, warm'.padStart(26)} ${'migcheck --no-shadow'.padStart(26)} ${'squawk (npm)'.padStart(26)} ${'squawk (binary)'.padStart(26)}  default / npm, binary`);
 for (const workload of workloads) {
-  // The static path, as squawk works: no shadow database (its replay is measured by replay-lemmy.mjs).
-  const migcheck = measure(process.execPath, [migcheckCli, 'lint', ...workload.migcheck, '--no-shadow', '--format', 'json', '--fail-on', 'none']);
+  // The default path (prior schema from the shadow), with its cache directory filled by the first run.
+  const cacheDir = mkdtempSync(join(scratch, 'cache-'));
+  const migcheck = measure(process.execPath, migcheckArgs(workload.migcheck), { env: { MIGCHECK_CACHE_DIR: cacheDir } });
+  // The static path, as squawk works: no shadow database, and no result cache.
+  const staticOnly = measure(process.execPath, migcheckArgs(workload.migcheck, '--no-shadow', '--no-result-cache'));
   const wrapper = measure(squawkWrapper, workload.squawk);
   const binary = measure(squawkBinary, workload.squawk);
-  const cell = (m) => `${fmt(m.median)} (${m.min.toFixed(0)}–${m.max.toFixed(0)})`.padStart(20);
   const ratio = (m) => (migcheck.median / m.median).toFixed(2);
-  console.log(`${workload.name.padEnd(36)} ${cell(migcheck)} ${cell(wrapper)} ${cell(binary)}  ${ratio(wrapper)}× / ${ratio(binary)}×`);
-  results.push({ workload: workload.name, migcheck, squawkNpm: wrapper, squawkBinary: binary });
+  console.log(`${workload.name.padEnd(36)} ${cell(migcheck)} ${cell(staticOnly)} ${cell(wrapper)} ${cell(binary)}  ${ratio(wrapper)}× / ${ratio(binary)}×`);
+  results.push({ workload: workload.name, migcheckDefaultWarm: migcheck, migcheckNoShadow: staticOnly, squawkNpm: wrapper, squawkBinary: binary });
+}
+
+// Other paths of the default lint on the corpus: warm without the result cache (only the snapshot cache), and cold.
+const corpus = workloads[0];
+const snapshotsOnlyDir = mkdtempSync(join(scratch, 'cache-'));
+const snapshotsOnly = measure(process.execPath, migcheckArgs(corpus.migcheck, '--no-result-cache'), { env: { MIGCHECK_CACHE_DIR: snapshotsOnlyDir } });
+console.log(`\n${`${corpus.name}, other paths`.padEnd(36)}`);
+console.log(`  ${'default, snapshot cache only'.padEnd(34)} ${cell(snapshotsOnly)}`);
+results.push({ workload: `${corpus.name}: default, snapshot cache only (--no-result-cache)`, migcheck: snapshotsOnly });
+if (cold) {
+  const coldDir = join(scratch, 'cold');
+  const empty = () => rmSync(coldDir, { recursive: true, force: true });
+  const coldRuns = measure(process.execPath, migcheckArgs(corpus.migcheck), { env: { MIGCHECK_CACHE_DIR: coldDir }, before: empty, count: Math.min(runs, 3) });
+  console.log(`  ${'default, cold (empty cache dir)'.padEnd(34)} ${cell(coldRuns)}`);
+  results.push({ workload: `${corpus.name}: default, cold`, migcheck: coldRuns });
 }
 
 // What dominates one cold migcheck process on the corpus.

@@ -4,10 +4,12 @@
  * independently of migcheck's layouts; and `migcheck lint --no-shadow` of each whole corpus completes.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { reportSchema } from '../packages/analyzer/src/report/schema.js';
+import { openShadow } from '../packages/analyzer/src/shadow/index.js';
 import { discoverMigrations } from '../packages/analyzer/src/source/discover.js';
 import { repoRoot } from './helpers/cli.js';
 
@@ -79,6 +81,34 @@ describe.skipIf(!existsSync(corpora))('shared corpora (../shared/corpora)', () =
       expect([0, 1]).toContain(run.status);
       expect(reportSchema.parse(JSON.parse(run.stdout)).summary.migrations).toBe(expected.count);
     });
+  });
+
+  // Issue 9's target: the replay gets as far as Postgres allows, as the sandbox role (Lemmy's superuser-only
+  // maintenance toggles in their sandbox forms), on the run's real server.
+  describe('the whole history replays in the shadow, as the sandbox role', () => {
+    const replayTo = async (path: string) => {
+      const dir = join(corpora, path);
+      const migrations = discoverMigrations([dir], { cwd: dir });
+      const cacheDir = mkdtempSync(join(tmpdir(), 'migcheck-corpus-replay-'));
+      const shadow = await openShadow({ url: inject('postgresUrl'), cacheDir });
+      try {
+        return { migrations, result: await shadow.priorSnapshot(migrations.at(-1)!) };
+      } finally {
+        await shadow.close();
+        rmSync(cacheDir, { recursive: true, force: true });
+      }
+    };
+
+    it.each(['lemmy', 'vaultwarden', 'openmeter', 'documenso'])('%s: every migration', async (name) => {
+      const { result } = await replayTo(EXPECTED[name]!.path);
+      expect('failure' in result ? result.failure : undefined).toBeUndefined();
+    }, 300_000);
+
+    it('hatchet: up to its first Go-coded step', async () => {
+      const { migrations, result } = await replayTo('hatchet');
+      if (!('failure' in result)) throw new Error('expected the replay to stop at a Go step');
+      expect(result.migration).toBe(migrations.find((migration) => migration.code));
+    }, 300_000);
   });
 
   it('hatchet: 9 Go migrations are code steps; the Up sections never hold the Down sections', () => {

@@ -3,10 +3,10 @@
  * child process with a time limit), and the CLI on the fixture project. Runs the built CLI and runner (dist/).
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
+import { connectionCounter } from './helpers/counting-server.js';
 import { reportSchema, type Report } from '../packages/analyzer/src/report/schema.js';
 import { createScratchDatabase, runStatements } from './helpers/database.js';
 import { migcheck } from './helpers/cli.js';
@@ -63,11 +63,12 @@ describe('knex layout (CLI)', () => {
   });
 
   it("leaves other tools' code migrations alone: exit 2 with one line, nothing run", () => {
-    const root = knexProject({ '1_users.js': 'export class Users1 { async up(queryRunner) { await queryRunner.query("CREATE TABLE users ()"); } }\n' });
+    // A MikroORM migration: neither knex's, node-pg-migrate's, TypeORM's nor Sequelize's.
+    const root = knexProject({ '1_users.js': 'export class Migration1 extends Migration { async up() { this.addSql("CREATE TABLE users ()"); } }\n' });
     const result = migcheck(['lint', join(root, 'migrations'), '--no-shadow']);
     expect(result.status).toBe(2);
     expect(result.stdout).toBe('');
-    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/no SQL migrations found in this directory: its 1 migration is JavaScript or TypeScript code that is neither knex's nor node-pg-migrate's/)]);
+    expect(result.stderr.trimEnd().split('\n')).toEqual([expect.stringMatching(/no SQL migrations found in this directory: its 1 migration is JavaScript or TypeScript code that is not knex's, node-pg-migrate's, TypeORM's or Sequelize's/)]);
   });
 
   it('orders the files as knex does: by file name, character by character', () => {
@@ -82,9 +83,11 @@ describe('knex layout (CLI)', () => {
   it('prints the rollback script of the captured SQL (plan --format sql)', () => {
     const result = migcheck(['plan', fixture, '--format', 'sql', '--no-shadow', '-q']);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('ALTER TABLE public.users DROP COLUMN plan;');
-    expect(result.stdout).toContain('DROP INDEX public.users_email_idx;');
-    expect(result.stdout.indexOf('DROP COLUMN nickname')).toBeLessThan(result.stdout.indexOf('DROP TABLE public.users;'));
+    // The production forms (plan/online/): re-runnable, the index dropped without blocking writes.
+    expect(result.stdout).toContain('ALTER TABLE IF EXISTS public.users DROP COLUMN IF EXISTS plan;');
+    expect(result.stdout).toContain('DROP INDEX CONCURRENTLY IF EXISTS public.users_email_idx;');
+    expect(result.stdout.indexOf('DROP COLUMN IF EXISTS nickname')).toBeGreaterThan(0);
+    expect(result.stdout.indexOf('DROP COLUMN IF EXISTS nickname')).toBeLessThan(result.stdout.indexOf('DROP TABLE IF EXISTS public.users;'));
     expect(result.stdout).toContain('INCOMPLETE');
   });
 
@@ -131,24 +134,44 @@ describe('knex layout (CLI)', () => {
       await db.drop();
     }
   });
+
+  it("reads the applied state from the knexfile's tableName and schemaName, not knex_migrations", { timeout: 120_000 }, async () => {
+    const root = knexProject(
+      {
+        '1_a.js': 'export const up = (knex) => knex.schema.createTable("a", (t) => { t.integer("v"); });\n',
+        '2_b.js': 'export const up = (knex) => knex.schema.createTable("b", (t) => { t.integer("v"); });\n',
+      },
+      "export default { client: 'pg', migrations: { directory: 'migrations', tableName: 'app_migrations', schemaName: 'meta' } };\n",
+    );
+    const db = await createScratchDatabase('knex_table_name');
+    try {
+      await runStatements(
+        db.client,
+        `CREATE TABLE a (v integer);
+         CREATE SCHEMA meta;
+         CREATE TABLE meta.app_migrations (id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz);
+         INSERT INTO meta.app_migrations (name, batch) VALUES ('1_a.js', 1);
+         CREATE TABLE public.knex_migrations (id serial PRIMARY KEY, name varchar(255), batch integer, migration_time timestamptz);
+         INSERT INTO public.knex_migrations (name, batch) VALUES ('2_b.js', 1);`,
+      );
+      const result = migcheck(['plan', join(root, 'migrations'), '--database-url', db.url, '--format', 'json', '--no-shadow', '-q']);
+      expect(result.stderr).toBe('');
+      const report = reportSchema.parse(JSON.parse(result.stdout));
+      expect(report.migrations.map((migration) => [migration.state, migration.stateReason])).toEqual([
+        ['applied', 'meta.app_migrations has 1_a.js'],
+        ['pending', 'meta.app_migrations lacks 2_b.js'],
+      ]);
+    } finally {
+      await db.drop();
+    }
+  });
 });
 
 describe('knex capture: the code never reaches a database', () => {
-  let server: Server;
-  let port = 0;
-  let connections = 0;
-  beforeAll(async () => {
-    server = createServer((socket) => {
-      connections++;
-      socket.destroy();
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    port = (server.address() as { port: number }).port;
-  });
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const counter = connectionCounter();
 
   it('records every query of a knexfile pointing at a server that counts connections: none arrive', () => {
-    const url = `postgres://app:secret@127.0.0.1:${port}/app`;
+    const url = counter.url();
     const root = knexProject(
       {
         '1_create.js': `export async function up(knex) {
@@ -168,8 +191,8 @@ export async function down(knex) { await knex.schema.dropTable('accounts'); }
       },
       `export default { client: 'pg', connection: '${url}', pool: { min: 1, max: 2 }, migrations: { directory: 'migrations' } };\n`,
     );
-    const { report } = lintJson([join(root, 'migrations')], { DATABASE_URL: url, PGHOST: '127.0.0.1', PGPORT: String(port) });
-    expect(connections).toBe(0);
+    const { report } = lintJson([join(root, 'migrations')], { DATABASE_URL: url, PGHOST: '127.0.0.1', PGPORT: new URL(url).port });
+    expect(counter.connections()).toBe(0);
     const first = report.migrations[0]!;
     expect(first.changes.map((change) => change.kind)).toEqual(['add_table', 'data_change', 'add_column']);
     expect(partialReason(report, 0)).toBeUndefined();

@@ -76,9 +76,11 @@ describe('node-pg-migrate (CLI)', () => {
     for (const name of readdirSync(fixture).filter((name) => !/backfill|count-users/.test(name))) copyFileSync(join(fixture, name), join(folder, name));
     const result = migcheck(['plan', folder, '--format', 'sql', '--no-shadow', '-q']);
     expect(result.stderr).toBe('');
-    expect(result.stdout).toContain('ALTER TABLE public.users DROP COLUMN plan;');
-    expect(result.stdout).toContain('DROP INDEX public.users_email_key;');
-    expect(result.stdout.indexOf('DROP COLUMN nickname')).toBeLessThan(result.stdout.indexOf('DROP TABLE public.users;'));
+    // The production forms (plan/online/): re-runnable, the index dropped without blocking writes.
+    expect(result.stdout).toContain('ALTER TABLE IF EXISTS public.users DROP COLUMN IF EXISTS plan;');
+    expect(result.stdout).toContain('DROP INDEX CONCURRENTLY IF EXISTS public.users_email_key;');
+    expect(result.stdout.indexOf('DROP COLUMN IF EXISTS nickname')).toBeGreaterThan(0);
+    expect(result.stdout.indexOf('DROP COLUMN IF EXISTS nickname')).toBeLessThan(result.stdout.indexOf('DROP TABLE IF EXISTS public.users;'));
   });
 
   it('rehearses the written and the inferred downs in the shadow (verify)', { timeout: 120_000 }, () => {

@@ -67,6 +67,21 @@ function lastChange(report: Report): ChangeReport {
 const USERS = ['create_users', 'CREATE TABLE users (id bigserial PRIMARY KEY, name text NOT NULL, age integer, phone text);'] as [string, string];
 
 describe.each(targetServers())('on $name', (server) => {
+  it("says the size of a table next to a rollback step that rewrites it (issue 12: '…, 2.3 GB, ~41M rows')", async () => {
+    const { planFor } = scenariosOn(server.url);
+    const report = await planFor({
+      migrations: [
+        ['create_events', 'CREATE TABLE events (id bigint PRIMARY KEY, amount integer);'],
+        ['widen_amount', 'ALTER TABLE events ALTER COLUMN amount TYPE bigint;'],
+      ],
+      applied: 2,
+      data: 'INSERT INTO events SELECT g, g FROM generate_series(1, 20000) g; ANALYZE events;',
+    });
+    const lockLine = report.rollback!.sql.split('\n').find((line) => line.startsWith('-- lock:') && line.includes('rewrites'));
+    expect(lockLine).toMatch(/\(public\.events: \d+(\.\d)? (kB|MB), ~20k rows\)/);
+    expect(report.rollback!.downtime!.join('\n')).toMatch(/public\.events: .*~20k rows/);
+  });
+
   const { target, planFor } = scenariosOn(server.url);
 
   describe('the seed\'s Part 4 against live data (migration applied)', () => {

@@ -60,6 +60,25 @@ describe('names Postgres chose, read from the database the migration is applied 
     expect(restored, formatDifferences(restored)).toEqual([]);
   });
 
+  it('a primary key dropped and an unnamed one added in the same statement: the new one has the old name', async () => {
+    const db = await createScratchDatabase('completion');
+    databases.push(db);
+    await runStatements(db.client, 'CREATE TABLE k (id int PRIMARY KEY, a int NOT NULL, b int NOT NULL);');
+    const prior = await readSchemaSnapshot(db.client);
+    const migration = 'ALTER TABLE k DROP CONSTRAINT k_pkey, ADD PRIMARY KEY (a, b);';
+    await runStatements(db.client, migration);
+    const target = await readSchemaSnapshot(db.client);
+    const report = buildReport('plan', [analyzeMigration(migrationFromSql(migration), { prior, target, state: 'applied' })]);
+    expect(report.migrations[0]!.changes.map((change) => [change.kind, change.rollback[0]])).toEqual([
+      ['drop_constraint', expect.stringContaining('ADD CONSTRAINT k_pkey PRIMARY KEY (id)')],
+      ['add_constraint', 'ALTER TABLE public.k DROP CONSTRAINT k_pkey;'],
+    ]);
+    expect(report.rollback?.incomplete).toBe(false);
+    await runStatements(db.client, report.rollback!.sql);
+    const restored = diffSnapshots(prior, await readSchemaSnapshot(db.client));
+    expect(restored, formatDifferences(restored)).toEqual([]);
+  });
+
   it('two unnamed indexes on the same columns cannot be told apart: the rollback stays incomplete', () => {
     const analyzed = analyzeMigration(migrationFromSql('CREATE INDEX ON t (a);'), {
       state: 'applied',
@@ -102,21 +121,53 @@ describe('CREATE OR REPLACE of a routine over a type the statement names unquali
   });
 });
 
-describe('an added enum value: INCOMPLETE, honestly, with a recipe that works', () => {
-  it('says why and gives the statements that recreate the type without the value', async () => {
+describe('an added enum value: the type recreated without it when the prior schema shows all that uses it', () => {
+  const setup = "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCOMMENT ON TYPE mood IS 'how it went';\nCREATE TABLE diary (id int, feeling mood DEFAULT 'ok', history mood[]);";
+
+  it('the rollback recreates the type and converts its columns (and their defaults): the schema is restored', async () => {
     const db = await createScratchDatabase('completion');
     databases.push(db);
-    await runStatements(db.client, "CREATE TYPE mood AS ENUM ('sad', 'ok');\nCREATE TABLE diary (id int, feeling mood DEFAULT 'ok', history mood[]);");
+    await runStatements(db.client, setup);
     const prior = await readSchemaSnapshot(db.client);
     await runStatements(db.client, "ALTER TYPE mood ADD VALUE 'happy';");
     const report = buildReport('plan', [analyzeMigration(migrationFromSql("ALTER TYPE mood ADD VALUE 'happy';"), { prior, state: 'applied' })]);
     const change = report.migrations[0]!.changes[0]!;
-    expect(change).toMatchObject({ verdict: 'risky', rollback: [] });
-    expect(report.rollback?.incomplete).toBe(true);
-    const recipe = change.notes!.find((note) => note.startsWith("To remove 'happy'"))!;
-    await runStatements(db.client, recipe.slice(recipe.indexOf('): ') + 3));
+    // Risky still: the rows' conversion fails if one holds the value, and every table with such a column is rewritten.
+    expect(change).toMatchObject({ verdict: 'risky', reason: expect.stringMatching(/recreates the type/) });
+    expect(change.rollback).toHaveLength(1);
+    expect(change.rollback[0]).toMatch(/^DO \$migcheck\$ BEGIN IF EXISTS \(SELECT FROM pg_catalog\.pg_enum .* THEN ALTER TYPE public\.mood RENAME TO mood_old; CREATE TYPE public\.mood AS ENUM \('sad', 'ok'\);/);
+    expect(report.rollback?.incomplete).toBe(false);
+    await runStatements(db.client, report.rollback!.sql);
     const restored = diffSnapshots(prior, await readSchemaSnapshot(db.client));
     expect(restored, formatDifferences(restored)).toEqual([]);
+    // Again: the value is gone, so the block does nothing.
+    await runStatements(db.client, report.rollback!.sql);
+    expect(diffSnapshots(prior, await readSchemaSnapshot(db.client))).toEqual([]);
+  });
+
+  it('a row that holds the value: the rollback fails and changes nothing', async () => {
+    const db = await createScratchDatabase('completion');
+    databases.push(db);
+    await runStatements(db.client, setup);
+    await runStatements(db.client, "ALTER TYPE mood ADD VALUE 'happy';");
+    await runStatements(db.client, "INSERT INTO diary VALUES (1, 'happy', NULL);");
+    const before = await readSchemaSnapshot(db.client);
+    const prior = { ...before, enums: { ...before.enums, 'public.mood': { ...before.enums['public.mood']!, labels: ['sad', 'ok'] } } };
+    const change = analyzeMigration(migrationFromSql("ALTER TYPE mood ADD VALUE 'happy';"), { prior, state: 'pending' }).changes[0]!;
+    await expect(runStatements(db.client, change.assessment.rollback[0]!.sql)).rejects.toThrow(/invalid input value for enum/);
+    expect(diffSnapshots(before, await readSchemaSnapshot(db.client))).toEqual([]);
+  });
+
+  it('a view over the type: INCOMPLETE, honestly, with a recipe', async () => {
+    const db = await createScratchDatabase('completion');
+    databases.push(db);
+    await runStatements(db.client, `${setup}\nCREATE VIEW sad_days AS SELECT id FROM diary WHERE feeling = 'sad'::mood;`);
+    const prior = await readSchemaSnapshot(db.client);
+    const report = buildReport('plan', [analyzeMigration(migrationFromSql("ALTER TYPE mood ADD VALUE 'happy';"), { prior, state: 'applied' })]);
+    const change = report.migrations[0]!.changes[0]!;
+    expect(change).toMatchObject({ verdict: 'risky', rollback: [] });
+    expect(report.rollback?.incomplete).toBe(true);
+    expect(change.notes!.some((note) => note.startsWith("To remove 'happy'"))).toBe(true);
   });
 });
 
@@ -141,6 +192,64 @@ describe('lint reads the names Postgres chose from a shadow copy the migration w
       rmSync(folder, { recursive: true, force: true });
       rmSync(cacheDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('a statement whose object an earlier statement of its migration changed gets the schema just before it', () => {
+  /** Lints `migration` after `setup` (a two-file history, shadow on the run's server), runs its rollback after both, diffs. */
+  async function withinRoundTrip(setup: string, migration: string) {
+    const folder = mkdtempSync(join(tmpdir(), 'migcheck-within-'));
+    const cacheDir = mkdtempSync(join(tmpdir(), 'migcheck-within-cache-'));
+    try {
+      writeFileSync(join(folder, '1_setup.sql'), setup);
+      writeFileSync(join(folder, '2_migration.sql'), migration);
+      // The migration named alone: its history is still the folder's.
+      const lintIt = () => lint([join(folder, '2_migration.sql')], { shadow: { url: inject('postgresUrl'), cacheDir } });
+      const report = await lintIt();
+      const changes = report.migrations[0]!.changes;
+      // A second run reads the schema within the migration from the cache: the same verdicts.
+      expect((await lintIt()).migrations[0]!.changes).toEqual(changes);
+
+      const db = await createScratchDatabase('within');
+      databases.push(db);
+      await runStatements(db.client, setup);
+      const prior = await readSchemaSnapshot(db.client);
+      await runStatements(db.client, migration);
+      await runStatements(db.client, report.rollback!.sql);
+      return { changes, restored: diffSnapshots(prior, await readSchemaSnapshot(db.client)), script: report.rollback! };
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+      rmSync(cacheDir, { recursive: true, force: true });
+    }
+  }
+
+  // Lemmy's 2019-12-29-164820_add_avatar: the column is renamed, then retyped. The migration's prior schema has no
+  // column "avatar"; the schema within the migration, read in the shadow before the second statement, does.
+  it('a rename then a type change: the type revert is written from the shadow, and the round trip restores the schema', async () => {
+    const { changes, restored } = await withinRoundTrip(
+      "CREATE TABLE user_ (id int PRIMARY KEY, icon varchar(255) DEFAULT 'x' CHECK (icon <> ''));\n",
+      'ALTER TABLE user_ RENAME COLUMN icon TO avatar;\nALTER TABLE user_ ALTER COLUMN avatar TYPE text;\n',
+    );
+    expect(changes.map((change) => [change.kind, change.verdict, change.evidence])).toEqual([
+      ['rename_column', 'safe', 'static'],
+      ['alter_column_type', 'safe', 'catalog'],
+    ]);
+    expect(changes[1]!.rollback.join('\n')).toContain('ALTER COLUMN avatar TYPE character varying(255)');
+    expect(restored, formatDifferences(restored)).toEqual([]);
+  });
+
+  // Lemmy's 2026-02-03-235249-0000_add_moderator_warn_constraint_check: the unnamed CHECK takes the dropped one's name.
+  it('a constraint dropped, then an unnamed one added that Postgres gives the same name: both undone exactly', async () => {
+    const { changes, restored, script } = await withinRoundTrip(
+      "CREATE TABLE modlog (id int PRIMARY KEY, kind text, CHECK (kind <> ''));\n",
+      "ALTER TABLE modlog DROP CONSTRAINT IF EXISTS modlog_kind_check;\nALTER TABLE modlog ADD CHECK (kind <> '' AND kind <> 'x');\n",
+    );
+    expect(changes.map((change) => [change.kind, change.verdict])).toEqual([
+      ['drop_constraint', 'safe'],
+      ['add_constraint', 'safe'],
+    ]);
+    expect(script.incomplete).toBe(false);
+    expect(restored, formatDifferences(restored)).toEqual([]);
   });
 });
 

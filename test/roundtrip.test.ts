@@ -5,9 +5,11 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { diffSnapshots, formatDifferences } from '../packages/analyzer/src/catalog/diff.js';
-import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot, type SchemaSnapshot } from '../packages/analyzer/src/catalog/snapshot.js';
 import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
 import { buildReport } from '../packages/analyzer/src/report/build.js';
+import { parseSql } from '../packages/analyzer/src/source/parse.js';
+import { SqlText } from '../packages/analyzer/src/source/sql-text.js';
 import { migrationFromSql } from './helpers/analyze.js';
 import { createScratchDatabase, runStatements, type ScratchDatabase } from './helpers/database.js';
 
@@ -38,7 +40,27 @@ async function roundTrip(withPrior: boolean, setup: string, ...migrations: strin
   expect(report.rollback?.incomplete).toBe(false);
   await runScript(db, report.rollback!.sql);
   const after = await readSchemaSnapshot(db.client);
-  return { changed: diffSnapshots(before, applied), restored: diffSnapshots(before, after) };
+  const restored = diffSnapshots(before, after);
+  if (restored.length === 0) await expectRerunnable(db, before, migrations, report.rollback!.sql);
+  return { changed: diffSnapshots(before, applied), restored };
+}
+
+/**
+ * The script can run again (issue 12): run twice, the schema stays restored; and after stopping at each
+ * statement (the migrations applied again, the script's first k statements run), running the whole script
+ * converges to the same schema.
+ */
+async function expectRerunnable(db: ScratchDatabase, before: SchemaSnapshot, migrations: string[], script: string) {
+  await runScript(db, script);
+  expect(diffSnapshots(before, await readSchemaSnapshot(db.client)), 'the script run twice').toEqual([]);
+  const statements = parseSql(new SqlText(script), 'rollback.sql').map((statement) => statement.text);
+  for (let stop = 1; stop < statements.length; stop++) {
+    for (const migration of migrations) await runScript(db, migration);
+    for (const statement of statements.slice(0, stop)) await db.client.query(statement);
+    await runScript(db, script);
+    const differences = diffSnapshots(before, await readSchemaSnapshot(db.client));
+    expect(differences, `stopped before ${statements[stop]}: ${formatDifferences(differences)}`).toEqual([]);
+  }
 }
 
 async function expectRestored(withPrior: boolean, setup: string, ...migrations: string[]) {

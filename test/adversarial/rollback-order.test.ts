@@ -150,6 +150,7 @@ describe('class 4: rollback steps in an order that can run', () => {
     const migrations = ['CREATE TABLE plans (id int PRIMARY KEY);', 'CREATE TABLE seats (id int, plan_id int REFERENCES plans (id));'];
     const report = buildReport('plan', migrations.map((sql, index) => analyzeMigration(migrationFromSql(sql, `000${index + 1}_m.sql`))));
     const sql = report.rollback?.sql ?? '';
-    expect(sql.indexOf('DROP TABLE public.seats')).toBeLessThan(sql.indexOf('DROP TABLE public.plans'));
+    expect(sql.indexOf('DROP TABLE IF EXISTS public.seats')).toBeGreaterThan(0);
+    expect(sql.indexOf('DROP TABLE IF EXISTS public.seats')).toBeLessThan(sql.indexOf('DROP TABLE IF EXISTS public.plans'));
   });
 });

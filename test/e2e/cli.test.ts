@@ -105,8 +105,33 @@ describe('migcheck plan', () => {
     const result = migcheck(['plan', `${shop}/000002_add_email.up.sql`, '--format', 'sql', '--no-shadow']);
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('-- 1. Deploy the old application version first');
+    // The verification queries at the end (plan/verification/) are checked below and in test/verification.test.ts.
+    const statements = result.stdout.split('\n').filter((line) => line && !line.startsWith('--') && !line.startsWith('SELECT '));
+    expect(result.stdout.split('\n').filter((line) => line.startsWith('SELECT ')).map((line) => /^SELECT '([^']*)'::text AS "check", '([^']*)'/.exec(line)?.slice(1).join(' '))).toEqual([
+      'column dropped public.users.email',
+      'index dropped public.users_email_key',
+    ]);
+    // The production forms (plan/online/): timeouts first, the index dropped CONCURRENTLY, everything re-runnable.
+    expect(statements).toEqual([
+      "SET lock_timeout = '5s';",
+      "SET statement_timeout = '1min';",
+      'DROP INDEX CONCURRENTLY IF EXISTS public.users_email_key;',
+      'ALTER TABLE IF EXISTS public.users DROP COLUMN IF EXISTS email;',
+    ]);
+    expect(result.stdout).toContain('-- lock: SHARE UPDATE EXCLUSIVE on the table of public.users_email_key;');
+    expect(result.stdout).toContain('-- lock: ACCESS EXCLUSIVE on public.users; catalog only');
+  });
+
+  it('--format verify prints the verification queries alone (not the verify command), SQL comments when there is no rollback', () => {
+    const result = migcheck(['plan', `${shop}/000002_add_email.up.sql`, '--format', 'verify', '--no-shadow']);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/^-- after: run once the rollback script has run$/m);
     const statements = result.stdout.split('\n').filter((line) => line && !line.startsWith('--'));
-    expect(statements).toEqual(['BEGIN;', 'DROP INDEX public.users_email_key;', 'ALTER TABLE public.users DROP COLUMN email;', 'COMMIT;']);
+    expect(statements).toHaveLength(2);
+    expect(statements.every((statement) => statement.startsWith('SELECT '))).toBe(true);
+    const forwardFixOnly = migcheck(['plan', shop, '--format', 'verify', '--no-shadow']);
+    expect(forwardFixOnly.status).toBe(1);
+    expect(forwardFixOnly.stdout).toBe('-- migcheck: no rollback script (forward fix only), so nothing to verify.\n');
   });
 
   it('prints only SQL comments when the outcome is forward fix only', () => {

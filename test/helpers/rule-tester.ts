@@ -39,6 +39,8 @@ export interface ExpectedChange {
   reason?: string | RegExp;
   /** The first words of each forward-fix option (before the colon), when the change is forward fix only. */
   options?: readonly string[];
+  /** A substring of why the rollback is incomplete (the script then says INCOMPLETE); checked when given. */
+  incomplete?: string;
 }
 
 export interface RuleCase {
@@ -143,8 +145,9 @@ export async function checkCase(rule: Rule, testCase: RuleCase): Promise<void> {
   expect(last.change.rule, `the change under test was recognised by ${last.change.rule}, not ${rule.id}`).toBe(expectations[expectations.length - 1]!.rule ?? rule.id);
   subjects.forEach((item, index) => {
     const expected = expectations[index]!;
-    const { reason, ...exact } = expected;
+    const { reason, incomplete, ...exact } = expected;
     expect(actualOf(item, expected)).toEqual({ ...exact, rule: expected.rule ?? rule.id });
+    if (incomplete !== undefined) expect(item.assessment.incomplete ?? '(none)').toContain(incomplete);
     if (typeof reason === 'string') expect(item.assessment.reason).toContain(reason);
     else if (reason) expect(item.assessment.reason).toMatch(reason);
   });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Report } from '../../packages/analyzer/src/report/schema.js';
 import { migcheck } from '../helpers/cli.js';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/database.js';
-import { checkHumanFormat, checkJson, checkSqlStatements, hostileNames, psql, quoteIdentForTest as q, SENTINELS, sentinelsIntact, shellMarker } from './hostile.js';
+import { checkHumanFormat, checkJson, checkSqlStatements, checkVerifyStatements, hostileNames, psql, quoteIdentForTest as q, SENTINELS, sentinelsIntact, shellMarker } from './hostile.js';
 
 const work = mkdtempSync(join(tmpdir(), 'migcheck-hostile-'));
 const marker = shellMarker(work);
@@ -40,7 +40,7 @@ interface Outputs {
 function everyFormat(args: string[]): Outputs {
   const byFormat: Record<string, string> = {};
   let status = -1;
-  for (const format of ['json', 'text', 'sql', 'sarif', 'github', 'markdown', 'gitlab']) {
+  for (const format of ['json', 'text', 'sql', 'sarif', 'github', 'markdown', 'gitlab', 'verify']) {
     const result = migcheck([...args, '--format', format, '--quiet']);
     expect(result.stderr, `${format} stderr`).toBe('');
     expect([0, 1], `${format} exit status`).toContain(result.status);
@@ -59,6 +59,7 @@ function formatProblems({ report, byFormat }: Outputs): string[] {
     ...checkHumanFormat('github', byFormat.github!, report),
     ...checkHumanFormat('markdown', byFormat.markdown!, report),
     ...checkSqlStatements(byFormat.sql!, report),
+    ...checkVerifyStatements(byFormat.verify!, report),
   ];
 }
 

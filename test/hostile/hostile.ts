@@ -7,9 +7,10 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { parseSql, loadParser } from '../../packages/analyzer/src/source/parse.js';
+import { parseSql, loadParser, type ParsedStatement } from '../../packages/analyzer/src/source/parse.js';
 import { SqlText } from '../../packages/analyzer/src/source/sql-text.js';
 import type { Report } from '../../packages/analyzer/src/report/schema.js';
+import { onlineSteps } from '../../packages/analyzer/src/plan/online/index.js';
 
 await loadParser();
 
@@ -168,10 +169,34 @@ export function checkSqlStatements(sql: string, report: Report): string[] {
   } catch (error) {
     return [`sql: the output does not parse: ${String(error)}`];
   }
-  const steps = new Set(report.migrations.flatMap((migration) => migration.changes.flatMap((change) => change.rollback)).map(normalise));
+  const logical = report.migrations.flatMap((migration) => migration.changes.flatMap((change) => change.rollback));
+  // Each logical step as the script runs it: its online forms (plan/online/), and the script's own timeouts.
+  const online = logical.flatMap((step) => onlineSteps({ sql: step, timing: 'any', transactional: true }).map((form) => form.sql));
+  const steps = new Set([...logical, ...online].map(normalise));
   steps.add('BEGIN').add('COMMIT');
+  for (const statement of statements) if (/^SET (lock_timeout|statement_timeout) = '\w+'$/.test(statement)) steps.add(statement);
+  // The script's verification queries (plan/verification/), each exactly as the report lists it.
+  for (const query of report.rollback?.verification?.queries ?? []) steps.add(normalise(query.sql));
   if (report.rollback === null && statements.length > 0) return [`sql: a forward-fix-only output holds statements: ${JSON.stringify(statements)}`];
   return statements.filter((statement) => !steps.has(statement)).map((statement) => `sql: a statement that is not a rollback step: ${JSON.stringify(statement)}`);
+}
+
+/**
+ * `--format verify`: exactly the report's verification queries, each one `SELECT` (a name that ended a comment or a
+ * literal early would show as another statement, or as a statement that is not a query).
+ */
+export function checkVerifyStatements(sql: string, report: Report): string[] {
+  let statements: ParsedStatement[];
+  try {
+    statements = parseSql(new SqlText(sql), 'verify.sql');
+  } catch (error) {
+    return [`verify: the output does not parse: ${String(error)}`];
+  }
+  const expected = (report.rollback?.verification?.queries ?? []).map((query) => normalise(query.sql)).sort();
+  const problems = statements.filter((statement) => Object.keys(statement.node)[0] !== 'SelectStmt').map((statement) => `verify: not a query: ${JSON.stringify(statement.text)}`);
+  const found = statements.map((statement) => normalise(statement.text)).sort();
+  if (JSON.stringify(found) !== JSON.stringify(expected)) problems.push(`verify: statements ${JSON.stringify(found)} are not the verification queries ${JSON.stringify(expected)}`);
+  return problems;
 }
 
 function normalise(statement: string): string {

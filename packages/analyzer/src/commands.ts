@@ -11,15 +11,16 @@
  * schema → data checks → assess → report. They differ only in which stages run; each migration is parsed
  * and recognised once per command.
  */
+import type { LintResults, ResultCacheOptions } from './cache/result-cache.js';
 import type { SchemaSnapshot } from './catalog/snapshot.js';
 import type { MigrationState } from './changes/rule.js';
 import { ruleById } from './changes/registry.js';
 import { worstVerdict } from './changes/types.js';
-import { assessMigration, recogniseMigrations, withDataChecks, type AnalyzedMigration, type RecognisedMigration } from './plan/analyze.js';
+import { assessMigration, isUnnamed, recogniseMigrations, statementsNeedingOwnPrior, withDataChecks, type AnalyzedMigration, type RecognisedMigration } from './plan/analyze.js';
 import type { RehearsalResult } from './rehearsal/rehearse.js';
 import { buildReport, type Command, type HistoryNote } from './report/build.js';
 import type { Report } from './report/schema.js';
-import type { Shadow, ShadowOptions } from './shadow/index.js';
+import type { PriorResult, Shadow, ShadowOptions } from './shadow/index.js';
 import type { StateDecision } from './state/tracking.js';
 import { discoverMigrations, historyOf, type Migration } from './source/discover.js';
 
@@ -64,11 +65,13 @@ async function replayHistory(
   options: AnalyzeOptions,
   migrations: Migration[],
   wantsAfter: ReadonlySet<Migration> = new Set(),
-): Promise<{ priors: Map<Migration, SchemaSnapshot>; history: Map<Migration, HistoryNote>; afters: Map<Migration, SchemaSnapshot> }> {
+  wantsWithin: (migration: Migration, prior: SchemaSnapshot) => number[] = () => [],
+): Promise<{ priors: Map<Migration, SchemaSnapshot>; history: Map<Migration, HistoryNote>; afters: Map<Migration, SchemaSnapshot>; withins: Map<Migration, Map<number, SchemaSnapshot>> }> {
   const priors = new Map<Migration, SchemaSnapshot>();
   const history = new Map<Migration, HistoryNote>();
   const afters = new Map<Migration, SchemaSnapshot>();
-  if (migrations.length === 0 || options.shadow === false) return { priors, history, afters };
+  const withins = new Map<Migration, Map<number, SchemaSnapshot>>();
+  if (migrations.length === 0 || options.shadow === false) return { priors, history, afters, withins };
   await withShadow(options, async (shadow) => {
     // The names Postgres chose show in the schema after the migration: that is the prior schema of the next
     // migration of its directory (one replay, cached like any prior), or for the last one, the migration applied in
@@ -78,10 +81,19 @@ async function replayHistory(
       const next = migration.directory?.migrations[migration.index + 1];
       if (next) nextOf.set(migration, next);
     }
-    const requested = [...migrations, ...nextOf.values()];
-    const answers = await shadow.priorSnapshots(requested);
-    const results = answers.slice(0, migrations.length);
-    const priorOfNext = new Map([...nextOf.values()].map((next, index) => [next, answers[migrations.length + index]!]));
+    // One at a time, in history order, each target's statements within it right after its prior schema: the
+    // replay cursor only moves forward (going back means replaying from the start).
+    const requested = [...new Set([...migrations, ...nextOf.values()])].sort(inHistoryOrder);
+    const answers = new Map<Migration, PriorResult>();
+    const targets = new Set(migrations);
+    for (const migration of requested) {
+      const answer = await shadow.priorSnapshot(migration);
+      answers.set(migration, answer);
+      const statements = targets.has(migration) && 'snapshot' in answer ? wantsWithin(migration, answer.snapshot) : [];
+      if (statements.length > 0) withins.set(migration, await shadow.snapshotsWithin(migration, statements));
+    }
+    const results = migrations.map((migration) => answers.get(migration)!);
+    const priorOfNext = new Map([...nextOf.values()].map((next) => [next, answers.get(next)!]));
     for (const [index, migration] of migrations.entries()) {
       if (!wantsAfter.has(migration) || !('snapshot' in results[index]!)) continue;
       const next = nextOf.get(migration);
@@ -108,16 +120,30 @@ async function replayHistory(
       }
     });
   });
-  return { priors, history, afters };
+  return { priors, history, afters, withins };
+}
+
+/**
+ * Per migration, given its prior schema, the statements whose verdict the schema within the migration, just before
+ * them, can improve (plan/analyze.ts): each read costs a shadow copy and a catalog read, so only those.
+ */
+function statementsWithin(recognised: RecognisedMigration[]): (migration: Migration, prior: SchemaSnapshot) => number[] {
+  const byMigration = new Map(recognised.map((item) => [item.migration, item]));
+  return (migration, prior) => {
+    const item = byMigration.get(migration);
+    return item ? statementsNeedingOwnPrior(item, assessMigration(item, { prior })) : [];
+  };
+}
+
+/** Directory by directory, each in its order. */
+function inHistoryOrder(a: Migration, b: Migration): number {
+  const byDirectory = (a.directory?.path ?? a.up.path).localeCompare(b.directory?.path ?? b.up.path);
+  return byDirectory !== 0 ? byDirectory : a.index - b.index;
 }
 
 /** An unnamed index or constraint whose name only Postgres knows: the schema after the migration shows it. */
 function wantsAfter(analyzed: AnalyzedMigration): boolean {
-  return analyzed.changes.some(({ change, assessment }) => {
-    const details = change.details as { index?: unknown; name?: unknown };
-    const unnamed = (change.kind === 'add_index' && !details.index) || (change.kind === 'add_constraint' && !details.name);
-    return unnamed && assessment.verdict === 'risky';
-  });
+  return analyzed.changes.some(({ change, assessment }) => isUnnamed(change) && assessment.verdict === 'risky');
 }
 
 /**
@@ -125,22 +151,37 @@ function wantsAfter(analyzed: AnalyzedMigration): boolean {
  * from the same recognised changes.
  */
 async function analyzeWithHistory(command: Command, paths: string[], options: AnalyzeOptions): Promise<Report> {
-  const recognised = await recognisePaths(paths, options);
-  const statics = recognised.map((item) => assessMigration(item));
-  const needing = options.shadow === false ? [] : statics.filter(wantsPrior).map((analyzed) => analyzed.migration);
-  const unnamed = new Set(statics.filter(wantsAfter).map((analyzed) => analyzed.migration));
-  const { priors, history, afters } = await replayHistory(options, needing, unnamed);
-  const analyzed = recognised.map((item, index) => {
-    const prior = priors.get(item.migration);
-    const after = afters.get(item.migration);
-    return prior ? assessMigration(item, { prior, ...(after ? { after } : {}) }) : statics[index]!;
-  });
+  const { analyzed, history } = await analyzeStages(discoverMigrations(paths, options), options);
   return buildReport(command, analyzed, { history });
 }
 
+async function analyzeStages(migrations: Migration[], options: AnalyzeOptions): Promise<LintResults> {
+  const recognised = await recogniseMigrations(migrations);
+  const statics = recognised.map((item) => assessMigration(item));
+  const needing = options.shadow === false ? [] : statics.filter(wantsPrior).map((analyzed) => analyzed.migration);
+  const unnamed = new Set(statics.filter(wantsAfter).map((analyzed) => analyzed.migration));
+  const { priors, history, afters, withins } = await replayHistory(options, needing, unnamed, statementsWithin(recognised));
+  const analyzed = recognised.map((item, index) => {
+    const prior = priors.get(item.migration);
+    const after = afters.get(item.migration);
+    const withinMigration = withins.get(item.migration);
+    return prior ? assessMigration(item, { prior, ...(after ? { after } : {}), ...(withinMigration ? { withinMigration } : {}) }) : statics[index]!;
+  });
+  return { analyzed, history };
+}
+
+export interface LintOptions extends AnalyzeOptions {
+  /** Reuse the results of unchanged migrations (cache/result-cache.ts); absent: every migration is analysed. */
+  resultCache?: ResultCacheOptions;
+}
+
 /** Static analysis: verdicts and rollbacks from the statements, completed from the replayed history when there is one. */
-export function lint(paths: string[], options: AnalyzeOptions = {}): Promise<Report> {
-  return analyzeWithHistory('lint', paths, options);
+export async function lint(paths: string[], options: LintOptions = {}): Promise<Report> {
+  if (!options.resultCache) return analyzeWithHistory('lint', paths, options);
+  const { lintWithResultCache } = await import('./cache/result-cache.js');
+  const migrations = discoverMigrations(paths, options);
+  const { analyzed, history } = await lintWithResultCache(migrations, options, options.resultCache, (misses) => analyzeStages(misses, options));
+  return buildReport('lint', analyzed, { history });
 }
 
 export interface TargetDatabase {
@@ -209,7 +250,7 @@ async function planAgainstDatabase(paths: string[], options: PlanOptions, databa
     const firstNotApplied = recognised.find((item) => states.get(item.migration)?.state !== 'applied')?.migration;
     const targetIsPrior = current && firstNotApplied && states.get(firstNotApplied)?.state === 'pending' ? firstNotApplied : undefined;
     const replayed = recognised.filter((item) => item.migration.directory && item.migration !== targetIsPrior);
-    const { priors, history } = await replayHistory(options, replayed.map((item) => item.migration));
+    const { priors, history, withins } = await replayHistory(options, replayed.map((item) => item.migration), new Set(), statementsWithin(replayed));
     if (targetIsPrior && current) priors.set(targetIsPrior, current);
 
     const planned: AnalyzedMigration[] = [];
@@ -220,12 +261,17 @@ async function planAgainstDatabase(paths: string[], options: PlanOptions, databa
       const assumed: MigrationState[] = decision.state === 'unknown' ? ['applied', 'pending'] : [decision.state];
       const versions: AnalyzedMigration[] = [];
       for (const state of assumed) {
-        const context = { state, ...(current ? { target: current } : {}), ...(prior ? { prior } : {}) };
+        const withinMigration = withins.get(item.migration);
+        const context = { state, ...(current ? { target: current } : {}), ...(prior ? { prior } : {}), ...(withinMigration ? { withinMigration } : {}) };
         versions.push(await withDataChecks(assessMigration(item, context), context, probes));
       }
       planned.push(versions.length === 1 ? versions[0]! : worseOfBoth(versions[0]!, versions[1]!));
     }
-    return buildReport('plan', planned, { history, states });
+    // The size of each table a rollback step works on, for its lock line ("rewrites public.users, 2.3 GB, ~41M rows").
+    const { readTableSizes } = await import('./state/table-sizes.js');
+    const tables = new Map(planned.flatMap((item) => item.changes).flatMap(({ change, assessment }) => (assessment.rollback.length > 0 && change.target?.table ? [[`${change.target.table.schema}.${change.target.table.name}`, change.target.table] as const] : [])));
+    const tableSizes = await readTableSizes(target, [...tables.values()]);
+    return buildReport('plan', planned, { history, states, tableSizes });
   } finally {
     await target.close();
   }

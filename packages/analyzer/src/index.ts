@@ -5,10 +5,14 @@
  *   const report = await lint(['migrations/']);
  *   if (report.outcome === 'forward-fix-only') …
  */
-export { lint, plan, verify, type AnalyzeOptions } from './commands.js';
+export { lint, plan, verify, type AnalyzeOptions, type LintOptions } from './commands.js';
+export type { ResultCacheOptions } from './cache/result-cache.js';
 export type { ShadowOptions } from './shadow/index.js';
 export { failsOn, type FailOn } from './report/build.js';
 export { formatReport, FORMATS, type Format, type FormatOptions } from './report/index.js';
+// A plan's rollback verification queries, for a deploy tool that runs them itself (rows back mean something is wrong).
+export { verificationQueries, verificationSql } from './report/verify.js';
+export type { VerificationPhase, VerificationQuery, Unverified, Verification } from './plan/verification/types.js';
 // The zod schemas live at '@migcheck/analyzer/schema': loading zod costs ~90 ms, which lint does not need.
 export type { Report, ChangeReport, MigrationReport } from './report/schema.js';
 export { ruleDocs, ruleDoc } from './changes/registry.js';

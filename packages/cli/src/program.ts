@@ -62,6 +62,8 @@ interface AnalyzeFlags {
   acceptRisk?: boolean;
   knexfile?: string;
   changedSince?: string;
+  /** false with --no-result-cache (lint). */
+  resultCache?: boolean;
 }
 
 function milliseconds(value: string | undefined, flag: string): number | undefined {
@@ -122,16 +124,17 @@ export async function run(argv: string[], io: Io): Promise<number> {
       .command(name)
       .description(description)
       .argument('<paths...>', 'migration files or directories')
-      .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('text'))
+      .addOption(new Option('-f, --format <format>', 'output format (verify: only the rollback\'s verification queries)').choices(FORMATS).default('text'))
       .addOption(new Option('--fail-on <verdict>', 'exit 1 when a change not acknowledged is at least this').choices(['risky', 'irreversible', 'none']).default('irreversible'))
       .option('--shadow-url <url>', 'a PostgreSQL server for the shadow database (default: an embedded one migcheck starts); never the target database')
-      .option('--cache-dir <dir>', 'where replayed history snapshots are cached (default: ~/.cache/migcheck)')
+      .option('--cache-dir <dir>', 'where replayed history snapshots, and lint\'s results, are cached (default: ~/.cache/migcheck)')
       .option('-q, --quiet', 'no progress messages on stderr')
       .option('--color', 'colour the text output even when not on a terminal')
       .option('--no-color', 'no colour in the text output')
       .option('--knexfile <path>', 'the knexfile of knex migrations (default: a knexfile.* next to or above their folder)')
       .option('--changed-since <ref>', 'analyse only the migrations changed since this git ref (and uncommitted ones); their history is still the whole folder');
     if (name !== 'verify') command.option('--no-shadow', 'static analysis only: do not replay the history in a shadow database');
+    if (name === 'lint') command.option('--no-result-cache', 'analyse every migration again, instead of reusing the cached results of unchanged ones (in --cache-dir)');
     if (name === 'plan') {
       command
         .option('--database-url <url>', 'the target database, opened read-only, whose data decides the rollback (default: $DATABASE_URL)')
@@ -167,7 +170,12 @@ export async function run(argv: string[], io: Io): Promise<number> {
     ...(flags.knexfile ? { knexfile: flags.knexfile } : {}),
   });
 
-  analyzeCommand('lint', 'verdict for every change, from the migration files and their history (pre-merge CI)', (paths, flags, progress) => lint(paths, options(flags, progress)));
+  analyzeCommand('lint', 'verdict for every change, from the migration files and their history (pre-merge CI)', (paths, flags, progress) =>
+    lint(paths, {
+      ...options(flags, progress),
+      ...(flags.resultCache === false ? {} : { resultCache: { ...(flags.cacheDir ? { cacheDir: flags.cacheDir } : {}), ...(flags.quiet ? {} : { onProblem: progress.report }) } }),
+    }),
+  );
   analyzeCommand('plan', 'the rollback plan: verdicts and the full rollback script to run if the deploy goes wrong', (paths, flags, progress) => {
     const url = flags.databaseUrl ?? io.env.DATABASE_URL;
     const probeTimeoutMs = milliseconds(flags.probeTimeout, '--probe-timeout');

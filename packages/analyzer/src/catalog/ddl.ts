@@ -25,8 +25,19 @@ import type {
 
 const nameOf = (info: { schema: string; name: string }): QualifiedName => ({ schema: info.schema, name: info.name });
 
-export function createIndex(index: IndexInfo, concurrently = false): string {
-  const definition = concurrently ? index.definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ') : index.definition;
+/**
+ * The index as pg_get_indexdef wrote it. With `overPartitions`, a valid index of a partitioned table, which
+ * pg_get_indexdef writes `ON ONLY` (the parent's own entry), is built over the partitions again: dropping it dropped
+ * theirs, and `ON ONLY` would leave it invalid with no partition index under it.
+ */
+export function createIndex(index: IndexInfo, concurrently = false, { overPartitions = false } = {}): string {
+  let definition = index.definition;
+  const only = `INDEX ${quoteIdent(index.name)} ON ONLY `;
+  const at = definition.indexOf(only);
+  if (overPartitions && index.valid && at >= 0 && /^CREATE (UNIQUE )?$/.test(definition.slice(0, at))) {
+    definition = `${definition.slice(0, at)}INDEX ${quoteIdent(index.name)} ON ${definition.slice(at + only.length)}`;
+  }
+  if (concurrently) definition = definition.replace(/^CREATE (UNIQUE )?INDEX /, 'CREATE $1INDEX CONCURRENTLY ');
   return `${definition};`;
 }
 

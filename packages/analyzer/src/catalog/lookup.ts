@@ -248,11 +248,19 @@ function onlyNew<T>(candidates: T[], columnsMatch: (candidate: T) => boolean, co
   return matching.length === 1 ? matching[0] : undefined;
 }
 
+/**
+ * Not in the prior schema, or there with another definition: a name can come back within one statement (Lemmy's
+ * `ALTER TABLE t DROP COLUMN id, ADD PRIMARY KEY (uuid)`: the new key takes t_pkey, which the old one had).
+ */
+function isNewOrRedefined(before: { definition: string } | undefined, after: { definition: string }): boolean {
+  return before === undefined || before.definition !== after.definition;
+}
+
 /** The index Postgres named for an unnamed `CREATE INDEX ON t (…)`, read from the schema after the migration. */
 export function chosenIndex(after: SchemaSnapshot, prior: SchemaSnapshot, wanted: UnnamedObject): IndexInfo | undefined {
   const table = key(wanted.table);
   const candidates = Object.entries(after.indexes)
-    .filter(([name, index]) => !prior.indexes[name] && index.table === table && index.constraint === null)
+    .filter(([name, index]) => isNewOrRedefined(prior.indexes[name], index) && index.table === table && index.constraint === null)
     .map(([, index]) => index)
     .filter((index) => /^CREATE UNIQUE INDEX /.test(index.definition) === (wanted.unique === true))
     .filter((index) => / WHERE /.test(index.definition) === (wanted.partial === true));
@@ -264,7 +272,7 @@ export function chosenIndex(after: SchemaSnapshot, prior: SchemaSnapshot, wanted
 export function chosenConstraint(after: SchemaSnapshot, prior: SchemaSnapshot, wanted: UnnamedObject): ConstraintInfo | undefined {
   const table = key(wanted.table);
   const candidates = Object.entries(after.constraints)
-    .filter(([name, constraint]) => !prior.constraints[name] && constraint.table === table && constraint.type === wanted.constraintType)
+    .filter(([name, constraint]) => isNewOrRedefined(prior.constraints[name], constraint) && constraint.table === table && constraint.type === wanted.constraintType)
     .map(([, constraint]) => constraint);
   const list = wanted.columns ? serverColumnList(wanted.columns) : '';
   return onlyNew(candidates, (constraint) => constraint.definition.includes(`${constraint.type === 'foreign key' ? 'FOREIGN KEY ' : constraint.type === 'unique' ? 'UNIQUE ' : constraint.type === 'primary key' ? 'PRIMARY KEY ' : ''}${list}`), wanted.columns);

@@ -19,9 +19,14 @@ export interface Backup {
   restore: string;
 }
 
-function backupName(table: QualifiedName, column?: string): string {
+/** The backup table of a table, or of one of its columns (the rollback's verification queries look it up). */
+export function backupTableName(table: QualifiedName, column?: string): QualifiedName {
   // Postgres would truncate a long `table__column` to 63 bytes: two backups could then collide.
-  return sqlName({ schema: BACKUP_SCHEMA, name: fittedIdentifier(column ? `${table.name}__${column}` : table.name) });
+  return { schema: BACKUP_SCHEMA, name: fittedIdentifier(column ? `${table.name}__${column}` : table.name) };
+}
+
+function backupName(table: QualifiedName, column?: string): string {
+  return sqlName(backupTableName(table, column));
 }
 
 const createSchema = step(`CREATE SCHEMA IF NOT EXISTS ${BACKUP_SCHEMA};`, 'after-app');

@@ -82,6 +82,11 @@ export interface AssessContext {
    */
   existedBefore?: SchemaSnapshot;
   /**
+   * For the migration as a whole: the schema just before statement k, read in the shadow for the statements whose
+   * object an earlier statement of the migration touched (plan/analyze.ts gives it to those as their `prior`).
+   */
+  withinMigration?: ReadonlyMap<number, SchemaSnapshot>;
+  /**
    * The schema once the migration ran, read from a shadow copy of the prior state it was applied to: what the
    * statements leave to Postgres (the names it chose for unnamed indexes and constraints).
    */
@@ -112,4 +117,12 @@ export const FORWARD_FIX_OPTIONS = [
 
 /** Said wherever a rollback needs the schema as it was, which the statement alone does not show. */
 export const PRIOR_STATE_UNKNOWN = 'the statement does not show the prior definition, and no prior schema was read';
+
+/**
+ * Why the drop that undoes `CREATE … IF NOT EXISTS` may do more than undo it, without the prior schema: the rollback
+ * script then says INCOMPLETE, so that nobody runs the drop blindly.
+ */
+export function mayHaveExisted(object: string): string {
+  return `${object} may have existed before this migration (IF NOT EXISTS, and no prior schema was read): check that it did not before running the drop`;
+}
 

@@ -6,6 +6,7 @@
  *  - assess: each change's verdict with the evidence at hand (the statement; the prior schema where it applies);
  *  - data checks (plan --database-url): the live data's answer refines the verdict of each change that asks one.
  */
+import type { SchemaSnapshot } from '../catalog/snapshot.js';
 import { displayName } from '../changes/naming.js';
 import { recogniseChanges } from '../changes/recognise.js';
 import type { AssessContext, DataCheck, DataProbes, MigrationState, ProbeName, Rule } from '../changes/rule.js';
@@ -54,6 +55,8 @@ export interface AnalyzedMigration {
   statements: number;
   changes: AnalyzedChange[];
   verdict: Verdict;
+  /** The schema before the migration, when it was read: what the rollback's verification queries compare against. */
+  prior?: SchemaSnapshot;
 }
 
 /**
@@ -69,7 +72,28 @@ function touchedKeys(change: Change): string[] {
   if (change.kind === 'alter_object') return [`property:${object}`];
   // A constraint named like a column of its table (`schema_level CHECK (schema_level = 2)`) is another object.
   if (change.kind === 'add_constraint' || change.kind === 'drop_constraint') return [`constraint:${object}`, ...columns];
-  return [object, ...columns];
+  return [object, ...columns, ...renamedKeys(change)];
+}
+
+/**
+ * A rename touches the object under its new name too: a later statement that names it so means an object the
+ * prior schema has under the old name (Lemmy's add_avatar renames icon to avatar, then retypes avatar).
+ */
+function renamedKeys(change: Change): string[] {
+  const { from, to } = change.details as { from?: string; to?: string };
+  if (!from || !to) return [];
+  const table = change.target?.table;
+  if (change.kind === 'rename_column' && table) return [`${table.schema}.${table.name}.${to}`];
+  if (change.kind !== 'rename_object' || !change.object.endsWith(from)) return [];
+  const renamed = `${change.object.slice(0, change.object.length - from.length)}${to}`;
+  // A constraint's own key (touchedKeys) is prefixed: the renamed one may be dropped or validated next.
+  return [renamed, `constraint:${renamed}`, `constraint:${change.object}`];
+}
+
+/** An index or constraint created without a name: Postgres chooses one. */
+export function isUnnamed(change: Change): boolean {
+  const details = change.details as { index?: unknown; name?: unknown };
+  return (change.kind === 'add_index' && !details.index) || (change.kind === 'add_constraint' && !details.name);
 }
 
 /** The table names a rename or SET SCHEMA moves away from and onto. */
@@ -101,11 +125,32 @@ function neverSafeWhenUnfollowed(change: Change, assessment: Assessment): Assess
   return assessment;
 }
 
-/** The context a change is assessed in: the migration's, without the prior schema once it is outdated for it. */
-function contextFor(item: { priorOutdated?: true }, context: AssessContext): AssessContext {
+/**
+ * The context a change is assessed in: the migration's. Once an earlier statement of the migration touched the
+ * change's object, the migration's prior schema is outdated for it: the schema just before its own statement
+ * (read in the shadow, `withinMigration`) takes its place when there is one, else it has none.
+ */
+function contextFor(item: { change: Change; priorOutdated?: true }, context: AssessContext): AssessContext {
   if (!item.priorOutdated) return context;
-  const { prior, ...rest } = context;
+  const { prior, withinMigration, ...rest } = context;
+  const own = withinMigration?.get(item.change.statementIndex);
+  if (own) return { ...rest, prior: own, ...(prior ? { existedBefore: prior } : {}) };
   return prior ? { ...rest, existedBefore: prior } : rest;
+}
+
+/**
+ * The statements whose own prior schema (the schema within the migration, just before them) could improve their
+ * verdict: a rule reads it, and without it (`assessed`: with the migration's prior schema) the change is not safe
+ * and says so on the statement alone.
+ */
+export function statementsNeedingOwnPrior(recognised: RecognisedMigration, assessed: AnalyzedMigration): number[] {
+  const statements = recognised.changes
+    .filter((item, index) => {
+      const { assessment } = assessed.changes[index]!;
+      return item.priorOutdated && item.rule.readsPrior && assessment.verdict !== 'safe' && assessment.evidence === 'static';
+    })
+    .map((item) => item.change.statementIndex);
+  return [...new Set(statements)];
 }
 
 /** A rule's verdict on a change, made never safe where migcheck could not follow the change's names or calls. */
@@ -129,6 +174,7 @@ export function recogniseMigration(migration: Migration): RecognisedMigration {
   // Table names a rename or SET SCHEMA gave to, or took from, a table: the prior schema's table of that name
   // is not (or no longer) the one a later statement means.
   const movedTables = new Set<string>();
+  const touchedTables = new Set<string>();
   const recognised = changes.map((change): RecognisedChange => {
     const rule = ruleById(change.rule);
     if (!rule) throw new Error(`no rule ${change.rule}`); // the registry produced the change: cannot happen
@@ -136,8 +182,13 @@ export function recogniseMigration(migration: Migration): RecognisedMigration {
     // migration has touched this change's object, that is no longer the state this statement saw.
     const keys = touchedKeys(change);
     const table = change.target?.table;
-    const seenBefore = keys.some((key) => touched.has(key)) || (table !== undefined && movedTables.has(displayName(table)));
+    const tableName = table && displayName(table);
+    // The name Postgres chooses for an unnamed index or constraint depends on every name its table has by then
+    // (Lemmy drops modlog_check, then adds an unnamed CHECK that takes the name again).
+    const seenBefore =
+      keys.some((key) => touched.has(key)) || (tableName !== undefined && (movedTables.has(tableName) || (isUnnamed(change) && touchedTables.has(tableName))));
     keys.forEach((key) => touched.add(key));
+    if (tableName) touchedTables.add(tableName);
     for (const moved of movedNames(change)) movedTables.add(moved);
     const acknowledged = isAcknowledged(change.rule, [...directives.file, ...(directives.byStatement.get(change.statementIndex) ?? [])]);
     return { change, rule, ...(acknowledged ? { acknowledged } : {}), ...(seenBefore ? { priorOutdated: true as const } : {}) };
@@ -167,7 +218,8 @@ export function assessMigration(recognised: RecognisedMigration, context: Assess
     created.record(change, assessment);
     return { change, assessment, ...(acknowledged ? { acknowledged } : {}), ...(undoer ? { undoneBy: undoer } : {}), ...(priorOutdated ? { priorOutdated } : {}) };
   });
-  return { migration, statements: recognised.statements, changes: analyzed, verdict: worstVerdict(analyzed.map((item) => item.assessment.verdict)) };
+  const verdict = worstVerdict(analyzed.map((item) => item.assessment.verdict));
+  return { migration, statements: recognised.statements, changes: analyzed, verdict, ...(context.prior ? { prior: context.prior } : {}) };
 }
 
 /** Both stages at once, for callers that analyse a migration once (tests, a down migration in a rehearsal). */

@@ -9,7 +9,11 @@ import { worstVerdict, type ChangeKind, type RollbackStep } from '../changes/typ
 import { sqlComment } from '../sql/comment.js';
 import { VERSION } from '../version.js';
 import type { AnalyzedChange, AnalyzedMigration } from './analyze.js';
+import { lockLine, onlineSteps, type OnlineContext, type OnlineStep } from './online/index.js';
+import { displayName } from '../changes/naming.js';
+import { describeSize, type TableSize } from './table-size.js';
 import { orderByDependencies, type OrderedUnit } from './rollback-order.js';
+import { withVerification } from './verification/index.js';
 
 export interface RollbackScript {
   sql: string;
@@ -66,7 +70,13 @@ function mergeTableDrops(cycle: PlacedStep[][]): PlacedStep[] | undefined {
 
 const DEPLOY_MARKER = sqlComment('==> Deploy the old application version now, then run the rest of this script. <==');
 
-export function buildRollbackScript(migrations: AnalyzedMigration[]): RollbackScript | null {
+/** What the target database adds to the script (plan --database-url). */
+export interface ScriptOptions {
+  /** By `schema.table`: said next to each step that scans or rewrites the table. */
+  tableSizes?: ReadonlyMap<string, TableSize>;
+}
+
+export function buildRollbackScript(migrations: AnalyzedMigration[], options: ScriptOptions = {}): RollbackScript | null {
   const all = migrations.flatMap((migration) => migration.changes);
   if (all.some((item) => item.assessment.verdict === 'irreversible')) return null;
 
@@ -83,7 +93,10 @@ export function buildRollbackScript(migrations: AnalyzedMigration[]): RollbackSc
   const phaseOne = steps.slice(0, lastBefore + 1);
   const phaseTwo = steps.slice(lastBefore + 1);
   const misplaced = phaseOne.filter((placed) => placed.step.timing === 'after-app');
-  const transactional = steps.every((placed) => placed.step.transactional);
+  // Each logical step in its production form (./online/): online where Postgres allows, able to run again.
+  const online = new Map(placedOnline(steps, migrations, options));
+  const transactional = [...online.values()].flat().every((step) => step.transactional);
+  const downtime = downtimeOf([...online.values()].flat());
 
   const lines: string[] = [];
   // Every comment goes through sqlComment: names, paths and reasons come from untrusted migrations, and a line
@@ -109,9 +122,14 @@ export function buildRollbackScript(migrations: AnalyzedMigration[]): RollbackSc
     header('To keep dependencies in order, some statements that drop what the new version uses run before');
     header('the old version is deployed; expect errors from the new version until it is replaced.');
   }
-  if (!transactional) {
+  if (steps.length > 0) {
     header('');
-    header('Some statements cannot run inside a transaction block (… CONCURRENTLY): run them one by one.');
+    for (const line of LOCK_SAFETY) header(line);
+  }
+  if (!downtime.zeroDowntime) {
+    header('');
+    header('NOT ZERO-DOWNTIME: some statements block writes while they scan or rewrite a table, or take a lock not known:');
+    for (const line of downtime.blocking) header(`  ${line}`);
   }
   if (missing.length > 0) {
     header('');
@@ -123,9 +141,9 @@ export function buildRollbackScript(migrations: AnalyzedMigration[]): RollbackSc
 
   const emitPhase = (phase: PlacedStep[]) => {
     if (phase.length === 0) return;
-    const wrap = phase.every((placed) => placed.step.transactional);
     lines.push('');
-    if (wrap) lines.push('BEGIN;');
+    // Each part sets them: the old application is deployed in between, and the rest may run in another session.
+    lines.push(`SET lock_timeout = '${LOCK_TIMEOUT}';`, `SET statement_timeout = '${STATEMENT_TIMEOUT}';`);
     let current: AnalyzedMigration | undefined;
     let lastItem: AnalyzedChange | undefined;
     for (const placed of phase) {
@@ -139,15 +157,107 @@ export function buildRollbackScript(migrations: AnalyzedMigration[]): RollbackSc
         lines.push(sqlComment(`line ${change.position.line}: ${change.kind} ${change.object} (${assessment.verdict})`));
         for (const note of assessment.notes ?? []) lines.push(sqlComment(note));
       }
-      lines.push(placed.step.sql);
+      for (const step of online.get(placed) ?? []) lines.push(...onlineLines(step));
     }
-    if (wrap) lines.push('', 'COMMIT;');
   };
 
   emitPhase(phaseOne);
   if (phaseOne.length > 0 && phaseTwo.length > 0) lines.push('', DEPLOY_MARKER);
   emitPhase(phaseTwo);
-  return { sql: `${lines.join('\n')}\n`, transactional, incomplete: missing.length > 0 };
+  // The verification queries (./verification/): pre-checks first, backup checks after their backups, the rest at the end.
+  return { sql: withVerification(`${lines.join('\n')}\n`, migrations), transactional, incomplete: missing.length > 0 };
+}
+
+/** Each statement waits at most this long for its lock: a rollback must not queue every query behind it. */
+const LOCK_TIMEOUT = '5s';
+/** Statements that only change the catalog finish in milliseconds once they hold their lock. */
+const STATEMENT_TIMEOUT = '1min';
+/** A statement that scans or rewrites a table gets this long (raise it for a large table). */
+const SCAN_TIMEOUT = '1h';
+
+const LOCK_SAFETY = [
+  `Each statement runs on its own (no transaction block), waits at most lock_timeout = '${LOCK_TIMEOUT}' for its lock,`,
+  'and says the lock it takes. Each can run again (IF [NOT] EXISTS, or a DO block that checks the catalog first),',
+  'except one whose lock says unknown: migcheck does not recognise it, and runs it as written.',
+  'If a statement fails with "canceling statement due to lock timeout", a transaction holds the table: wait or end',
+  'it, then run the script again from that statement (or from the start). If a scan hits its statement_timeout,',
+  `raise it (set to '${SCAN_TIMEOUT}' before each scan) and run the script again. A CREATE INDEX CONCURRENTLY that stopped`,
+  'leaves an INVALID index: the statement before it drops such a leftover, so running again builds it anew.',
+];
+
+/** The lines of one statement: its lock, its statement_timeout when it scans, the statement. */
+function onlineLines(step: OnlineStep): string[] {
+  const lines = [sqlComment(lockLine(step))];
+  if (step.blocksWrites) lines.push(sqlComment(`NOT ZERO-DOWNTIME: blocks writes for the scan or rewrite; instead: ${step.blocksWrites.alternative}`));
+  if (!step.scans) return [...lines, step.sql];
+  return [...lines, `SET statement_timeout = '${SCAN_TIMEOUT}';`, step.sql, `SET statement_timeout = '${STATEMENT_TIMEOUT}';`];
+}
+
+export interface Downtime {
+  /** No statement blocks writes for a scan or rewrite, and every statement's lock is known. */
+  zeroDowntime: boolean;
+  /** Why not: each blocking or unrecognised statement, with the alternative. */
+  blocking: string[];
+}
+
+/** Whether the online forms of a rollback run without blocking writes, and why not. */
+export function downtimeOf(online: OnlineStep[]): Downtime {
+  const blocking = online.flatMap((step) => {
+    const statement = firstLine(step.logical ?? step.sql);
+    if (step.blocksWrites) return [`${statement} (${step.lock}); instead: ${step.blocksWrites.alternative}`];
+    if (step.unrecognised) return [`${statement}: lock ${step.lock}`];
+    return [];
+  });
+  return { zeroDowntime: blocking.length === 0, blocking };
+}
+
+/** The zero-downtime verdict of the rollback of these migrations (for the report's JSON, text and markdown). */
+export function rollbackDowntime(migrations: AnalyzedMigration[], options: ScriptOptions = {}): Downtime {
+  return downtimeOf(placedOnline(rollbackSteps(migrations), migrations, options).flatMap(([, online]) => online));
+}
+
+/** Each placed step in its online forms (./online/), the size of its table said where it scans or rewrites it. */
+function placedOnline(steps: PlacedStep[], migrations: AnalyzedMigration[], options: ScriptOptions): Array<[PlacedStep, OnlineStep[]]> {
+  const known = knownTables(migrations);
+  return steps.map((placed) => {
+    const table = placed.item.change.target?.table;
+    const size = table && options.tableSizes?.get(`${table.schema}.${table.name}`);
+    const online = onlineSteps(placed.step, onlineContext(placed, known));
+    return [placed, size ? online.map((step) => (step.scans || step.blocksWrites ? { ...step, lock: `${step.lock} (${displayName(table)}: ${describeSize(size)})` } : step)) : online];
+  });
+}
+
+interface KnownTables {
+  partitioned: ReadonlySet<string>;
+  /** `schema.index` → `schema.table`. */
+  indexTables: ReadonlyMap<string, string>;
+}
+
+/** The partitioned tables and the indexes' tables that the migrations' prior schemas show. */
+function knownTables(migrations: AnalyzedMigration[]): KnownTables {
+  const partitioned = new Set<string>();
+  const indexTables = new Map<string, string>();
+  for (const { prior } of migrations) {
+    if (!prior) continue;
+    for (const [key, table] of Object.entries(prior.tables)) if (table.kind === 'partitioned table') partitioned.add(key);
+    for (const [key, index] of Object.entries(prior.indexes)) indexTables.set(key, index.table);
+  }
+  return { partitioned, indexTables };
+}
+
+/** The schema around a step (./online/step.ts): an index the migration created is on the table of its change. */
+function onlineContext(placed: PlacedStep, known: KnownTables): OnlineContext {
+  const table = placed.item.change.target?.table;
+  const changeTable = table ? `${table.schema}.${table.name}` : undefined;
+  return {
+    isPartitioned: (key) => known.partitioned.has(key),
+    tableOfIndex: (index) => known.indexTables.get(index) ?? changeTable,
+  };
+}
+
+function firstLine(sql: string): string {
+  const line = sql.split('\n', 1)[0] ?? '';
+  return line.length > 120 ? `${line.slice(0, 119)}…` : line;
 }
 
 /** Changes that leave nothing to undo (a temporary table, VALIDATE CONSTRAINT) are not "missing". */

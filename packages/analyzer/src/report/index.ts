@@ -6,8 +6,10 @@ import { formatSarif } from './sarif.js';
 import type { Report } from './schema.js';
 import { formatSql } from './sql.js';
 import { formatText } from './text.js';
+import { formatVerify } from './verify.js';
 
-export const FORMATS = ['text', 'json', 'sql', 'sarif', 'github', 'gitlab', 'markdown'] as const;
+// `verify`: the rollback's verification queries alone (./verify.ts); not the `verify` command.
+export const FORMATS = ['text', 'json', 'sql', 'sarif', 'github', 'gitlab', 'markdown', 'verify'] as const;
 export type Format = (typeof FORMATS)[number];
 
 export interface FormatOptions {
@@ -29,6 +31,8 @@ export function formatReport(report: Report, format: Format, options: FormatOpti
       return formatGitlab(report);
     case 'markdown':
       return formatMarkdown(report);
+    case 'verify':
+      return formatVerify(report);
     default:
       return formatText(report, { color: options.color ?? false, includeScript: report.command !== 'lint' });
   }

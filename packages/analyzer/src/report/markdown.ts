@@ -29,6 +29,9 @@ export function formatMarkdown(report: Report): string {
       lines.push(`| ${change.line} | ${verdict} | ${cell(code(change.rule))} | ${cell(code(change.object))} | ${reason} | ${rollback} |`);
     }
   }
+  if (report.rollback?.zeroDowntime === false) {
+    lines.push('', `**Not zero-downtime:** ${(report.rollback.downtime ?? []).map((line) => plain(line)).join('; ')}.`);
+  }
   if (report.rollback) {
     const script = report.rollback.sql.trimEnd().split('\n').map(visible);
     const fence = '`'.repeat(Math.max(3, longestBacktickRun(script.join('\n')) + 1));

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CHANGE_KINDS, EVIDENCE, VERDICTS } from '../changes/types.js';
+import { VERIFICATION_PHASES } from '../plan/verification/types.js';
 
 export const verdictSchema = z.enum(VERDICTS);
 export const evidenceSchema = z.enum(EVIDENCE);
@@ -137,6 +138,26 @@ export const reportSchema = z.object({
       transactional: z.boolean(),
       /** True when some change has no rollback statement (the script says which). */
       incomplete: z.boolean(),
+      /**
+       * False when a statement of the script blocks writes while it scans or rewrites a table (ACCESS EXCLUSIVE
+       * or SHARE), or takes a lock migcheck does not know; `downtime` says which, with the alternative.
+       */
+      zeroDowntime: z.boolean().optional(),
+      downtime: z.array(z.string()).optional(),
+      /**
+       * The script's verification queries (also in `sql`; `--format verify` prints them alone): each a `SELECT`
+       * returning rows `(check, object, detail)` only when something is wrong. `before`: run before the script (values
+       * a type revert would not keep); `backup`: right after `afterStatement` took a backup, before its source is
+       * dropped; `after`: once the script ran. `unverified`: objects no query can check, and why.
+       */
+      verification: z
+        .object({
+          queries: z.array(
+            z.object({ phase: z.enum(VERIFICATION_PHASES), check: z.string(), object: z.string(), sql: z.string(), afterStatement: z.string().optional() }),
+          ),
+          unverified: z.array(z.object({ object: z.string(), reason: z.string() })),
+        })
+        .optional(),
     })
     .nullable(),
 });

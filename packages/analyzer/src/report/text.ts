@@ -48,6 +48,9 @@ export function formatText(report: Report, options: TextOptions): string {
   } else if (report.acceptance === 'accepted') {
     lines.push('Risk accepted (--accept-risk): run the backups in the script before the steps that destroy data.');
   }
+  if (report.rollback?.zeroDowntime === false) {
+    lines.push(`Not zero-downtime: ${(report.rollback.downtime ?? []).map(visible).join('; ')}.`);
+  }
 
   if (options.includeScript) {
     lines.push('');

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { InputError, MigcheckError } from '../errors.js';
 import { loadParser, sourceSpans, type StatementSpan } from '../source/parse.js';
 import { SqlText, type Position } from '../source/sql-text.js';
+import { sandboxForm } from './sandbox-forms.js';
 
 /** A statement that failed to apply: where, and the server's own error. */
 export interface ApplyFailure {
@@ -37,6 +38,11 @@ export interface ApplyOptions {
    * or holds a statement that cannot run inside one (`… CONCURRENTLY`, `VACUUM`).
    */
   transaction?: boolean;
+  /**
+   * Called before each statement runs, with its index among the file's statements: the schema within a migration
+   * is read there (./session.ts, snapshotsWithin).
+   */
+  beforeStatement?: (index: number) => Promise<void>;
 }
 
 export async function applySql(client: pg.Client, source: { path: string; text: string }, options: ApplyOptions = {}): Promise<ApplyFailure | undefined> {
@@ -56,11 +62,12 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
   const callerTransaction = client.getTransactionStatus() !== 'I';
   const wrap = options.transaction === true && !callerTransaction && statements.every(canRunInTransaction);
   if (wrap) await client.query('BEGIN');
-  for (const statement of statements) {
+  for (const [index, statement] of statements.entries()) {
+    await options.beforeStatement?.(index);
     // Sliced from the statement's first byte, so that the server's position maps back onto the file exactly.
     const text = sql.sliceBytes(statement.startByte, statement.endByte).trimEnd();
     try {
-      await client.query(text);
+      await runStatement(client, statement.tag, text);
     } catch (error) {
       const server = serverError(error);
       if (!server) {
@@ -83,6 +90,47 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
   // After a success the status is current. A file that opened a transaction and did not close it: commit it.
   if (!callerTransaction && client.getTransactionStatus() === 'T') await client.query('COMMIT');
   return undefined;
+}
+
+/**
+ * Runs one statement; one that Postgres refuses the sandbox role for want of privilege runs in its sandbox form
+ * (./sandbox-forms.ts) when it has one. Inside a transaction, a savepoint keeps the refusal from aborting it; only
+ * statements that have a sandbox form pay for it.
+ */
+async function runStatement(client: pg.Client, tag: string, text: string): Promise<void> {
+  const form = sandboxForm(tag, text);
+  if (!form) {
+    await client.query(text);
+    return;
+  }
+  const inTransaction = client.getTransactionStatus() !== 'I';
+  if (inTransaction) await client.query(`SAVEPOINT ${SANDBOX_FORM_SAVEPOINT}`);
+  try {
+    await client.query(text);
+  } catch (error) {
+    if (serverError(error)?.code !== INSUFFICIENT_PRIVILEGE) throw error;
+    if (inTransaction) await client.query(`ROLLBACK TO SAVEPOINT ${SANDBOX_FORM_SAVEPOINT}`);
+    // A failure of the replacement is reported at the statement as written: its cursor would point elsewhere.
+    if (form.replacement !== undefined) await client.query(form.replacement).catch((failure: unknown) => Promise.reject(withoutPosition(failure)));
+  }
+  if (inTransaction) await client.query(`RELEASE SAVEPOINT ${SANDBOX_FORM_SAVEPOINT}`);
+}
+
+function withoutPosition(error: unknown): unknown {
+  if (error instanceof Error && 'position' in error) delete (error as { position?: unknown }).position;
+  return error;
+}
+
+const SANDBOX_FORM_SAVEPOINT = 'migcheck_sandbox_form';
+const INSUFFICIENT_PRIVILEGE = '42501';
+
+/**
+ * Whether the file can run inside a transaction of the caller's that is then rolled back: no statement manages
+ * transactions or refuses a transaction block. Throws InputError when the file does not parse.
+ */
+export async function runsInCallersTransaction(source: { path: string; text: string }): Promise<boolean> {
+  await loadParser();
+  return sourceSpans(source).spans.every(canRunInTransaction);
 }
 
 /** Statements that manage transactions themselves or refuse to run inside a transaction block. */

@@ -70,6 +70,11 @@ export class HistoryHashChain {
   }
 }
 
+/** The key of the schema just before statement `statement` of `migration`, whose prior schema's key is `before`. */
+export function withinMigrationHash(before: string, migration: Migration, statement: number): string {
+  return sha256([before, 'within', migration.id, migration.up.text, String(statement)]);
+}
+
 /** NUL-separated, so that no two different lists of parts hash alike. */
 function sha256(parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex');

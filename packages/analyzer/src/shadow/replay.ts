@@ -74,6 +74,22 @@ export class ReplayCursor {
     return undefined;
   }
 
+  /**
+   * Runs `work` in a transaction on the cursor's database that is rolled back after it: the cursor stays where it
+   * is. `work` must not end the transaction (./session.ts checks the file with runsInCallersTransaction first).
+   */
+  async inRolledBackTransaction<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = await this.client();
+    await client.query('BEGIN');
+    try {
+      return await work(client);
+    } finally {
+      await client.query('ROLLBACK').catch(() => {
+        this.broken = true; // the session is gone: the cursor's state is unknown
+      });
+    }
+  }
+
   async snapshot(): Promise<SchemaSnapshot> {
     return this.server.readSnapshot(await this.client());
   }

@@ -152,7 +152,6 @@ describe('given a superuser URL, the history is replayed as a sandbox role', () 
     ['granting itself the program role', 'GRANT pg_execute_server_program TO CURRENT_USER;\n'],
     ['granting itself the file roles', 'GRANT pg_read_server_files, pg_write_server_files TO CURRENT_USER;\n'],
     ['creating a role', 'CREATE ROLE migcheck_sandbox_test_child SUPERUSER;\n'],
-    ['replication role (disables triggers and foreign keys)', 'SET session_replication_role = replica;\n'],
   ];
 
   test.each(HOSTILE)('%s fails to replay as the sandbox role', async (_name, sql) => {

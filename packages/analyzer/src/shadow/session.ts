@@ -6,7 +6,8 @@ import type pg from 'pg';
 import type { SchemaSnapshot } from '../catalog/index.js';
 import { MigcheckError } from '../errors.js';
 import type { Migration, MigrationDirectory } from '../source/discover.js';
-import { HistoryHashChain, historyStartHash, SnapshotCache } from './cache.js';
+import { applySql, runsInCallersTransaction } from './apply.js';
+import { HistoryHashChain, historyStartHash, SnapshotCache, withinMigrationHash } from './cache.js';
 import { ReplayCursor, ReplayProgress } from './replay.js';
 import type { ShadowServer } from './server.js';
 import { toolSetupSql } from './tracking.js';
@@ -23,6 +24,8 @@ interface HistoryState {
   /** A history migration that failed to apply in this run: nothing after it is replayed again. */
   failure?: HistoryFailure;
   cursor?: ReplayCursor;
+  /** One for the whole run: requests one migration at a time still say where the replay is, at most every 500 ms. */
+  progress: ReplayProgress;
 }
 
 interface PendingRequest {
@@ -105,7 +108,7 @@ export class ShadowSession implements Shadow {
 
     const targets = [...missing.keys()].sort((a, b) => a - b);
     await this.exclusive(async () => {
-      const progress = new ReplayProgress(history.label, targets.at(-1)!, this.onProgress);
+      const { progress } = history;
       for (const index of targets) {
         const reached = await this.bringCursorTo(history, index, progress);
         let result: PriorResult;
@@ -121,6 +124,53 @@ export class ShadowSession implements Shadow {
     });
   }
 
+  async snapshotsWithin(migration: Migration, statements: readonly number[]): Promise<Map<number, SchemaSnapshot>> {
+    this.assertOpen();
+    const found = new Map<number, SchemaSnapshot>();
+    // Code that could not be read, or a capture that may be missing statements: no schema to trust (as in the replay).
+    if (statements.length === 0 || migration.code || (migration.capture?.upGaps.length ?? 0) > 0) return found;
+    const history = await this.historyOf(migration.directory);
+    const index = indexOf(migration);
+    const before = history.chain.before(index);
+    if (before === undefined || this.failureBefore(history, index)) return found;
+    const missing = new Set<number>();
+    for (const statement of new Set(statements)) {
+      const cached = await this.cache.read(withinMigrationHash(before, migration, statement));
+      if (cached) found.set(statement, cached);
+      else missing.add(statement);
+    }
+    if (missing.size === 0) return found;
+
+    // The migration applied, as its tool applies it, to its prior state, read before each wanted statement.
+    const apply = (client: pg.Client) =>
+      applySql(client, migration.up, {
+        transaction: migration.transaction !== false,
+        beforeStatement: async (statement) => {
+          if (!missing.has(statement)) return;
+          const snapshot = await this.readSnapshot(client);
+          await this.cache.write(withinMigrationHash(before, migration, statement), snapshot);
+          found.set(statement, snapshot);
+        },
+      });
+    if (await runsInCallersTransaction(migration.up)) {
+      // On the replay cursor itself, in a transaction rolled back after: no copy, and the cursor goes on from there.
+      await this.exclusive(async () => {
+        const reached = await this.bringCursorTo(history, index, history.progress);
+        if (reached instanceof ReplayCursor) await reached.inRolledBackTransaction(apply);
+      });
+      return found;
+    }
+    // A file that manages its transactions or runs CONCURRENTLY: in a copy of its prior state.
+    const database = await this.databaseBefore(migration);
+    if ('failure' in database) return found;
+    try {
+      await apply(database.client);
+    } finally {
+      await database.release();
+    }
+    return found;
+  }
+
   async databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed> {
     this.assertOpen();
     const history = await this.historyOf(migration.directory);
@@ -130,7 +180,7 @@ export class ShadowSession implements Shadow {
     if (known) return known;
 
     return this.exclusive(async () => {
-      const reached = await this.bringCursorTo(history, index, new ReplayProgress(history.label, index, this.onProgress));
+      const reached = await this.bringCursorTo(history, index, history.progress);
       if (!(reached instanceof ReplayCursor)) return reached;
       // The cursor is the template of this state: copies of it need no replay.
       await reached.disconnect();
@@ -202,7 +252,8 @@ export class ShadowSession implements Shadow {
         const migrations = directory?.migrations ?? [];
         const setupSql = toolSetupSql(directory?.layout);
         const chain = new HistoryHashChain(historyStartHash(identity, setupSql), migrations);
-        return { migrations, label: labelOf(directory), setupSql, chain };
+        const label = labelOf(directory);
+        return { migrations, label, setupSql, chain, progress: new ReplayProgress(label, migrations.length, this.onProgress) };
       });
       history.catch(() => this.histories.delete(directory));
       this.histories.set(directory, history);

@@ -226,7 +226,7 @@ describe('priorSnapshots', () => {
     const label = migrations[0]!.directory!.path.split('/').at(-1)!;
     expect(messages.length).toBeGreaterThanOrEqual(1);
     expect(messages.length).toBeLessThanOrEqual(Math.ceil((Date.now() - started) / 500));
-    expect(messages[0]!.message).toMatch(new RegExp(`^replaying ${label} history: \\d/5 \\(\\d_slow\\)$`));
+    expect(messages[0]!.message).toMatch(new RegExp(`^replaying ${label} history: \\d/6 \\(\\d_slow\\)$`));
     for (let i = 1; i < messages.length; i++) expect(messages[i]!.at - messages[i - 1]!.at).toBeGreaterThanOrEqual(490);
   });
 });

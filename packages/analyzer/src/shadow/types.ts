@@ -49,6 +49,12 @@ export interface Shadow {
   priorSnapshot(migration: Migration): Promise<PriorResult>;
   /** Prior snapshots for many migrations of possibly the same directory, replaying each history prefix once, in order. Results in input order. */
   priorSnapshots(migrations: Migration[]): Promise<PriorResult[]>;
+  /**
+   * The schema just before each of `statements` (indexes among the migration's statements) runs, with the ones
+   * before it applied: what a statement saw after an earlier statement of its migration changed the same object.
+   * A statement the migration does not reach (a failure, an unreadable history) is absent from the map.
+   */
+  snapshotsWithin(migration: Migration, statements: readonly number[]): Promise<Map<number, SchemaSnapshot>>;
   /** A fresh database in the state before `migration` (history applied), for rehearsals; the caller releases it. */
   databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed>;
   /**

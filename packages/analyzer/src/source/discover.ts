@@ -8,7 +8,9 @@ import { InputError, UsageError } from '../errors.js';
 import { describeErrno, listFolder, readSqlFile } from './files.js';
 import { listKnexFolder } from './knex/layout.js';
 import { listNodePgMigrateFolder } from './node-pg-migrate/layout.js';
-import { detectLayout, type CodeCapture, type CodeStep, type DetectedLayout, type DirectoryEntry, type LayoutContext, type LayoutName, type MigrationEntry, type SqlLocation } from './layouts.js';
+import { listSequelizeFolder } from './sequelize/layout.js';
+import { listTypeormFolder } from './typeorm/layout.js';
+import { detectLayout, type CodeCapture, type CodeStep, type DetectedLayout, type DirectoryEntry, type LayoutContext, type LayoutName, type MigrationEntry, type SqlLocation, type TrackingTable } from './layouts.js';
 
 export { readSqlFile } from './files.js';
 
@@ -56,6 +58,8 @@ export interface Migration {
   capture?: CodeCapture;
   /** Whether the tool runs it in one transaction, where the files say so (goose NO TRANSACTION, dbmate, diesel). */
   transaction?: boolean;
+  /** The tool's tracking table, when its settings name one other than the default (a knexfile's tableName, schemaName). */
+  trackingTable?: TrackingTable;
   /** What a person should know about how this migration was read (goose ENVSUB ON, unknown annotations). */
   notes?: string[];
 }
@@ -111,7 +115,7 @@ function noMigrationsMessage(absolute: string, cwd: string): string {
   const entries = listFolder(absolute, displayPath(absolute, cwd));
   const code = entries.filter((entry) => !entry.isDirectory && /^\d+[_-].*\.(js|mjs|cjs|ts|mts|cts)$/.test(entry.name));
   if (code.length > 0) {
-    return `no SQL migrations found in this directory: its ${code.length} migration${code.length === 1 ? ' is' : 's are'} JavaScript or TypeScript code that is neither knex's nor node-pg-migrate's (TypeORM, Sequelize…), which migcheck does not read yet`;
+    return `no SQL migrations found in this directory: its ${code.length} migration${code.length === 1 ? ' is' : 's are'} JavaScript or TypeScript code that is not knex's, node-pg-migrate's, TypeORM's or Sequelize's, which migcheck does not read`;
   }
   const nested = entries.find((entry) => entry.isDirectory && entry.name === 'migrations');
   if (nested) return `no migrations found in this directory; did you mean ${displayPath(join(absolute, nested.name), cwd)}?`;
@@ -183,7 +187,16 @@ function readDirectory(
     const listed = listNodePgMigrateFolder(absolute, entries, context);
     return listed && { layout: 'node-pg-migrate', ...listed };
   };
-  const detected = nodePgMigrate() ?? detectLayout(entries, context) ?? knex();
+  // TypeORM and Sequelize before knex: a Sequelize module also exports an `up`.
+  const typeorm = (): DetectedLayout | undefined => {
+    const listed = listTypeormFolder(absolute, entries, context);
+    return listed && { layout: 'typeorm', ...listed };
+  };
+  const sequelize = (): DetectedLayout | undefined => {
+    const listed = listSequelizeFolder(absolute, entries, context);
+    return listed && { layout: 'sequelize', ...listed };
+  };
+  const detected = nodePgMigrate() ?? detectLayout(entries, context) ?? typeorm() ?? sequelize() ?? knex();
   if (!detected) {
     cache.set(absolute, undefined);
     return undefined;
@@ -218,6 +231,7 @@ function readDirectory(
       ...(entry.code ? { code: entry.code } : {}),
       ...(entry.capture ? { capture: entry.capture } : {}),
       ...(entry.transaction !== undefined ? { transaction: entry.transaction } : {}),
+      ...(entry.trackingTable ? { trackingTable: entry.trackingTable } : {}),
       ...(entry.notes ? { notes: entry.notes } : {}),
     };
   });

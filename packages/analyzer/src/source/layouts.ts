@@ -8,7 +8,7 @@ import { compareBytes, compareFlywayVersions, compareIntegers, compareText, dies
 
 export { compareText } from './versions.js';
 
-export type LayoutName = 'diesel' | 'prisma' | 'drizzle' | 'flyway' | 'golang-migrate' | 'goose' | 'dbmate' | 'knex' | 'node-pg-migrate' | 'plain' | 'file';
+export type LayoutName = 'diesel' | 'prisma' | 'drizzle' | 'flyway' | 'golang-migrate' | 'goose' | 'dbmate' | 'knex' | 'node-pg-migrate' | 'typeorm' | 'sequelize' | 'plain' | 'file';
 
 export interface DirectoryEntry {
   name: string;
@@ -35,7 +35,7 @@ export interface CodeStep {
  * `up` and `down` texts are the captured SQL. Reading a gap runs the capture if it has not run yet.
  */
 export interface CodeCapture {
-  tool: 'knex' | 'node-pg-migrate';
+  tool: 'knex' | 'node-pg-migrate' | 'typeorm' | 'sequelize';
   language: CodeStep['language'];
   /** Why the captured up SQL may not be all the code would do on a real database; empty when it is. */
   readonly upGaps: string[];
@@ -53,8 +53,16 @@ export interface MigrationEntry {
   capture?: CodeCapture;
   /** Whether the tool runs the migration in one transaction, when its files say (goose, dbmate, diesel). */
   transaction?: boolean;
+  /** The tool's tracking table, when its settings name one other than the tool's default. */
+  trackingTable?: TrackingTable;
   /** What a person should know about how migcheck read this migration. */
   notes?: string[];
+}
+
+/** A tracking table named by the tool's settings; without a schema, the one the search path finds. */
+export interface TrackingTable {
+  schema?: string;
+  table: string;
 }
 
 export interface LayoutContext {

@@ -102,3 +102,13 @@ function stringEscape(character: string): string {
   if (code < 0x80) return `\\x${hex.padStart(2, '0')}`;
   return code <= 0xffff ? `\\u${hex.padStart(4, '0')}` : `\\U${hex.padStart(8, '0')}`;
 }
+
+/**
+ * `$tag$body$tag$` with a tag the body does not contain, so that nothing in it (a name or a label from a migration)
+ * can end the string early.
+ */
+export function dollarQuoted(body: string): string {
+  let tag = 'migcheck';
+  for (let n = 1; body.includes(`$${tag}$`); n++) tag = `migcheck${n}`;
+  return `$${tag}$${body}$${tag}$`;
+}

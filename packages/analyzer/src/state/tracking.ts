@@ -1,6 +1,6 @@
 /**
  * Whether a migration is already applied to the target database: from the migration tool's tracking
- * table where there is one (diesel, golang-migrate, dbmate, Flyway, Prisma, knex, node-pg-migrate, drizzle), else from
+ * table where there is one (diesel, golang-migrate, dbmate, Flyway, Prisma, knex, node-pg-migrate, TypeORM, Sequelize, drizzle), else from
  * the catalog (do the objects it creates exist, are the ones it drops gone?). When neither can tell,
  * the state is unknown and the plan covers both.
  */
@@ -29,8 +29,17 @@ export interface TrackingRecords {
   flyway?: Set<string>;
   prisma?: Set<string>;
   knex?: Set<string>;
+  /**
+   * Every table shaped like knex's (name, batch, migration_time), by `schema.table`: a knexfile may name another
+   * `tableName` or a `schemaName`.
+   */
+  knexTables?: { schema: string; table: string; names: Set<string> }[];
   /** node-pg-migrate records each migration's file name without its extension. */
   nodePgMigrate?: Set<string>;
+  /** TypeORM's `migrations` table records each migration's name (its class name, timestamp included). */
+  typeorm?: Set<string>;
+  /** Sequelize's `SequelizeMeta` records each migration's file name. */
+  sequelize?: Set<string>;
   /** drizzle records the sha256 of each migration file. */
   drizzle?: Set<string>;
 }
@@ -41,7 +50,9 @@ interface TableColumns {
   columns: string[];
 }
 
-const TRACKING_TABLES = ['__diesel_schema_migrations', 'schema_migrations', 'flyway_schema_history', '_prisma_migrations', 'knex_migrations', 'pgmigrations', '__drizzle_migrations'];
+const TRACKING_TABLES = ['__diesel_schema_migrations', 'schema_migrations', 'flyway_schema_history', '_prisma_migrations', 'knex_migrations', 'pgmigrations', 'migrations', 'SequelizeMeta', '__drizzle_migrations'];
+/** The columns that make a table knex's, whatever its name. */
+const KNEX_COLUMNS = ['name', 'batch', 'migration_time'];
 
 /** Reads the tracking tables that exist (in any schema). Runs read-only queries only. */
 export async function readTrackingRecords(client: ClientBase): Promise<TrackingRecords> {
@@ -49,9 +60,11 @@ export async function readTrackingRecords(client: ClientBase): Promise<TrackingR
     `SELECT n.nspname AS schema, c.relname AS "table", array_agg(a.attname::text ORDER BY a.attnum) AS columns
        FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      WHERE c.relkind IN ('r', 'p') AND c.relname = ANY($1)
+      WHERE c.relkind IN ('r', 'p')
+        AND (c.relname = ANY($1)
+             OR (SELECT count(*) FROM pg_attribute k WHERE k.attrelid = c.oid AND NOT k.attisdropped AND k.attname = ANY($2)) = cardinality($2))
       GROUP BY 1, 2`,
-    [TRACKING_TABLES],
+    [TRACKING_TABLES, KNEX_COLUMNS],
   );
   const records: TrackingRecords = {};
   const select = async (table: TableColumns, sql: string): Promise<string[]> => {
@@ -60,6 +73,9 @@ export async function readTrackingRecords(client: ClientBase): Promise<TrackingR
     return result.rows.map((row) => row.value);
   };
   for (const table of rows) {
+    if (KNEX_COLUMNS.every((column) => table.columns.includes(column))) {
+      (records.knexTables ??= []).push({ schema: table.schema, table: table.table, names: new Set(await select(table, 'SELECT name AS value FROM $table')) });
+    }
     switch (table.table) {
       case '__diesel_schema_migrations':
         records.diesel = new Set(await select(table, 'SELECT version AS value FROM $table'));
@@ -83,6 +99,13 @@ export async function readTrackingRecords(client: ClientBase): Promise<TrackingR
         break;
       case 'pgmigrations':
         records.nodePgMigrate = new Set(await select(table, 'SELECT name AS value FROM $table'));
+        break;
+      case 'migrations':
+        // Only TypeORM's shape: a table named migrations may be the application's own.
+        if (['id', 'timestamp', 'name'].every((column) => table.columns.includes(column))) records.typeorm = new Set(await select(table, 'SELECT name AS value FROM $table'));
+        break;
+      case 'SequelizeMeta':
+        records.sequelize = new Set(await select(table, 'SELECT name AS value FROM $table'));
         break;
       case '__drizzle_migrations':
         records.drizzle = new Set(await select(table, 'SELECT hash AS value FROM $table'));
@@ -125,6 +148,21 @@ export function stateFromTracking(migration: Migration, records: TrackingRecords
       const name = file.replace(/\.[^.]+$/, '');
       return decide(records.nodePgMigrate.has(name), `pgmigrations ${records.nodePgMigrate.has(name) ? 'has' : 'lacks'} ${name}`);
     }
+    case 'typeorm':
+      if (!records.typeorm) break;
+      return decide(records.typeorm.has(migration.id), `migrations ${records.typeorm.has(migration.id) ? 'has' : 'lacks'} ${migration.id}`);
+    case 'sequelize':
+      if (!records.sequelize) break;
+      return decide(records.sequelize.has(file), `SequelizeMeta ${records.sequelize.has(file) ? 'has' : 'lacks'} ${file}`);
+    case 'knex': {
+      const table = migration.trackingTable;
+      if (!table) break;
+      const applied = knexTableRecords(records, table);
+      const shown = `${table.schema ? `${table.schema}.` : ''}${table.table}`;
+      // Not there: knex never ran against this database with that knexfile, and the catalog decides.
+      if (!applied) return undefined;
+      return decide(applied.has(file), `${shown} ${applied.has(file) ? 'has' : 'lacks'} ${file}`);
+    }
     default:
       break;
   }
@@ -134,6 +172,12 @@ export function stateFromTracking(migration: Migration, records: TrackingRecords
     return decide(records.drizzle.has(hash), `__drizzle_migrations ${records.drizzle.has(hash) ? 'has' : 'lacks'} this file's hash`);
   }
   return undefined;
+}
+
+/** The records of the knex table a knexfile names: in its schema, else the one in public, else the only one. */
+function knexTableRecords(records: TrackingRecords, table: { schema?: string; table: string }): Set<string> | undefined {
+  const named = (records.knexTables ?? []).filter((found) => found.table === table.table && (table.schema === undefined || found.schema === table.schema));
+  return (named.find((found) => found.schema === 'public') ?? (named.length === 1 ? named[0] : undefined))?.names;
 }
 
 /**

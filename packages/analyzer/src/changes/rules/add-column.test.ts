@@ -61,6 +61,7 @@ ALTER TABLE users ADD COLUMN x int;`,
       object: 'public.users.phone', verdict: 'risky', evidence: 'static',
       rollback: ['ALTER TABLE public.users DROP COLUMN phone;'],
       reason: 'may have existed',
+      incomplete: 'may have existed',
     },
   },
   {

@@ -6,7 +6,7 @@ import { ask, howDecided, unanswered } from '../data.js';
 import { payload, qualify } from '../ast.js';
 import { displayName } from '../naming.js';
 import { quoteIdent, sqlName } from '../../sql/quote.js';
-import { defineRule, step, type DataCheck } from '../rule.js';
+import { defineRule, mayHaveExisted, step, type DataCheck } from '../rule.js';
 import { alterRelation } from '../sql.js';
 import { formatTypeName } from '../typename.js';
 import type { Assessment } from '../types.js';
@@ -85,6 +85,7 @@ that existed means nothing to undo.`,
         evidence: 'static',
         reason: `ADD COLUMN IF NOT EXISTS: ${details.column} may have existed before this migration, and dropping it would destroy data the old application uses.`,
         rollback,
+        incomplete: mayHaveExisted(`column ${details.column}`),
       };
     }
     if (details.ifNotExists && prior && findColumn(prior, details.table, details.column)) {

@@ -3,7 +3,7 @@ import { chosenIndex, findIndex } from '../../catalog/lookup.js';
 import { payload, qualify } from '../ast.js';
 import { displayName } from '../naming.js';
 import { sqlName } from '../../sql/quote.js';
-import { defineRule, step } from '../rule.js';
+import { defineRule, mayHaveExisted, step } from '../rule.js';
 import type { QualifiedName } from '../../sql/name.js';
 
 interface AddIndex {
@@ -79,6 +79,7 @@ name your indexes) or when it may have existed before (CREATE INDEX IF NOT EXIST
         evidence: 'static',
         reason: `CREATE INDEX IF NOT EXISTS: ${details.index.name} may have existed before this migration; dropping it would remove an index the old application relies on.`,
         rollback: [drop],
+        incomplete: mayHaveExisted(`index ${details.index.name}`),
       };
     }
     return {

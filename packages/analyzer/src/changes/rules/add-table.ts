@@ -5,7 +5,7 @@ import { ask, howDecided, unanswered } from '../data.js';
 import { payload, qualify } from '../ast.js';
 import { displayName } from '../naming.js';
 import { sqlName } from '../../sql/quote.js';
-import { defineRule, step } from '../rule.js';
+import { defineRule, mayHaveExisted, step } from '../rule.js';
 import type { QualifiedName } from '../../sql/name.js';
 
 interface AddTable {
@@ -99,6 +99,7 @@ A temporary table disappears with the session: nothing to roll back.`,
         evidence: 'static',
         reason: `CREATE TABLE IF NOT EXISTS: ${name} may have existed before this migration, and dropping it would destroy data the old application uses.`,
         rollback: drop,
+        incomplete: mayHaveExisted(`table ${name}`),
       };
     }
     if (details.createdWithRows) {

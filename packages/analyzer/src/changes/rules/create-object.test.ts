@@ -175,6 +175,11 @@ ruleTester(createObject, [
     expect: { object: 'public.order_numbers', verdict: 'safe', evidence: 'catalog', rollback: [] },
   },
   {
+    name: 'CREATE SCHEMA IF NOT EXISTS without the prior schema: the drop may remove what existed, and the script says INCOMPLETE',
+    sql: 'CREATE SCHEMA IF NOT EXISTS billing;',
+    expect: { object: 'billing', verdict: 'risky', evidence: 'static', rollback: ['DROP SCHEMA billing;'], reason: 'may have existed', incomplete: 'may have existed' },
+  },
+  {
     sql: 'CREATE SCHEMA IF NOT EXISTS billing;',
     prior: PRIOR,
     expect: { object: 'billing', verdict: 'safe', evidence: 'catalog', rollback: [] },

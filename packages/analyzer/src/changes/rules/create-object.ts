@@ -22,7 +22,7 @@ import { qualify, qualifyNames, strings } from '../ast.js';
 import { displayName } from '../naming.js';
 import { quoteIdent, sqlName } from '../../sql/quote.js';
 import type { RecogniseContext } from '../rule.js';
-import { defineRule, step } from '../rule.js';
+import { defineRule, mayHaveExisted, step } from '../rule.js';
 import { functionArgumentTypes, functionSignature, OBJECT_KEYWORD } from '../sql.js';
 import type { ChangeDraft, StepTiming } from '../types.js';
 import type { QualifiedName } from '../../sql/name.js';
@@ -93,6 +93,7 @@ the old application uses), and for kinds migcheck cannot write the DROP statemen
         evidence: 'static',
         reason: `IF NOT EXISTS: ${details.what} ${details.name} may have existed before this migration, and dropping it would remove what the old application uses.`,
         rollback,
+        incomplete: mayHaveExisted(`${details.what} ${details.name}`),
       };
     }
     return {

@@ -60,7 +60,7 @@ index fails if duplicates were written after the drop (the data check finds them
     }
     const unique = /^CREATE UNIQUE /.test(index.definition);
     const rollback = [
-      step(createIndex(index, details.concurrently), 'before-app', !details.concurrently),
+      step(createIndex(index, details.concurrently, { overPartitions: true }), 'before-app', !details.concurrently),
       ...(index.comment !== null ? [step(commentOn('INDEX', sqlName(details.index), index.comment), 'before-app')] : []),
     ];
     if (data && data.finding.answer !== 'no') {

@@ -19,7 +19,7 @@ export interface KnexSettings {
 export type RunnerJob = { mode: 'knexfile'; knexfile: string } | { mode: 'capture'; tool: CodeTool; files: string[]; searchPath?: string[] };
 
 /** The migration tools whose code the runner captures. */
-export type CodeTool = 'knex' | 'node-pg-migrate';
+export type CodeTool = 'knex' | 'node-pg-migrate' | 'typeorm' | 'sequelize';
 
 export type RunnerRequest = RunnerJob & { resultFile: string };
 

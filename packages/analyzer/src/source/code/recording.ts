@@ -12,6 +12,14 @@ export interface Recording {
   gaps: Set<string>;
 }
 
+/** What a recorder hands back for one direction of one migration. */
+export interface CodeDirectionResult {
+  /** False when the module has no such function. */
+  exported: boolean;
+  queries: CapturedQuery[];
+  gaps: string[];
+}
+
 let active: Recording | undefined;
 
 /** The direction being captured, if one is. */

@@ -1,6 +1,7 @@
 /**
- * The capture runner: a child process that loads knex or node-pg-migrate migrations (the user's code; node-pg-migrate's
- * through its own MigrationBuilder, pgm-recorder.ts) and runs each `up` and, on a
+ * The capture runner: a child process that loads knex, node-pg-migrate, TypeORM or Sequelize migrations (the user's
+ * code; node-pg-migrate's through its own MigrationBuilder, pgm-recorder.ts; TypeORM's against a recording query
+ * runner, typeorm-recorder.ts; Sequelize's through its own QueryInterface, sequelize-recorder.ts) and runs each `up` and, on a
  * fresh knex instance, each `down` against a PostgreSQL knex client that records every query and executes
  * nothing. It never opens a socket: the recording client has no pool and no driver; reads get empty answers and
  * are reported as gaps. migcheck starts it with a time limit and kills it on timeout (capture.ts).
@@ -12,6 +13,8 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { capturePgmDirection, loadMigrationBuilder, type Shorthands } from './pgm-recorder.js';
 import type { CapturedQuery, Direction, KnexSettings, RunnerEvent, RunnerRequest } from './protocol.js';
+import { captureSequelizeDirection, loadSequelize, type SequelizeClass } from './sequelize-recorder.js';
+import { captureTypeormDirection } from './typeorm-recorder.js';
 import { current, describe, ExitAttempt, gap, lineIn, setCurrent, shorten, type Recording } from './recording.js';
 
 const require = createRequire(import.meta.url);
@@ -194,11 +197,25 @@ async function captureDirection(
 
 async function captureAll(request: Extract<RunnerRequest, { mode: 'capture' }>): Promise<void> {
   const Builder = request.tool === 'node-pg-migrate' ? await loadMigrationBuilder() : undefined;
-  const Client = Builder ? undefined : recordingClientClass();
-  const knex = Builder ? undefined : (require('knex') as KnexFactory);
+  let Sequelize: SequelizeClass | undefined;
+  let withoutSequelize: string | undefined;
+  if (request.tool === 'sequelize' && request.files.length > 0) {
+    try {
+      Sequelize = loadSequelize(request.files[0]!);
+    } catch (error) {
+      withoutSequelize = describe(error);
+    }
+  }
+  const isKnex = request.tool === 'knex';
+  const Client = isKnex ? recordingClientClass() : undefined;
+  const knex = isKnex ? (require('knex') as KnexFactory) : undefined;
   const shorthands: Shorthands = {};
   for (const [index, file] of request.files.entries()) {
     emit(request.resultFile, { event: 'begin', index });
+    if (withoutSequelize) {
+      emit(request.resultFile, { event: 'load-failed', index, message: withoutSequelize });
+      continue;
+    }
     let module: Record<string, unknown>;
     try {
       module = await load(file);
@@ -211,6 +228,11 @@ async function captureAll(request: Extract<RunnerRequest, { mode: 'capture' }>):
     for (const direction of ['up', 'down'] as Direction[]) {
       if (Builder) {
         emit(request.resultFile, { event: 'captured', index, direction, ...(await capturePgmDirection(Builder, file, module, direction, shorthands)) });
+        continue;
+      }
+      if (request.tool === 'typeorm' || Sequelize) {
+        const result = Sequelize ? await captureSequelizeDirection(Sequelize, file, module, direction) : await captureTypeormDirection(file, module, direction);
+        emit(request.resultFile, { event: 'captured', index, direction, ...result });
         continue;
       }
       const run = exported(module, direction);

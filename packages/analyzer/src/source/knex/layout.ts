@@ -73,6 +73,10 @@ export function listKnexFolder(folder: string, entries: DirectoryEntry[], contex
   if (knexfile) notes.push(...knexfileNotes(options.show(knexfile), settings, sources, folder, options));
   if (unloadable.length > 0) notes.push(`not read: ${unloadable.map((file) => file.file).join(', ')} (migcheck loads JavaScript and TypeScript migrations only)`);
 
+  const trackingTable =
+    (settings.tableName && settings.tableName !== 'knex_migrations') || settings.schemaName
+      ? { ...(settings.schemaName ? { schema: settings.schemaName } : {}), table: settings.tableName ?? 'knex_migrations' }
+      : undefined;
   let captures: MigrationCapture[] | undefined;
   const migrationNotes = files.map((): string[] => []);
   const capture = (index: number): MigrationCapture => {
@@ -111,6 +115,7 @@ export function listKnexFolder(folder: string, entries: DirectoryEntry[], contex
         ? { down: { file: file.file, cut: () => capturedSqlText(capture(index).down ?? { queries: [], gaps: [] }, settings.searchPath) } }
         : {}),
       capture: codeCapture,
+      ...(trackingTable ? { trackingTable } : {}),
       notes: migrationNotes[index]!,
     };
   });
@@ -136,9 +141,7 @@ function knexfileNotes(shown: string, settings: KnexSettings, sources: string[],
     notes.push(`the knexfile's client is ${settings.client}: migcheck captures the SQL knex writes for PostgreSQL`);
   }
   if ((settings.tableName && settings.tableName !== 'knex_migrations') || settings.schemaName) {
-    notes.push(
-      `the knexfile keeps knex's records in ${settings.schemaName ? `${settings.schemaName}.` : ''}${settings.tableName ?? 'knex_migrations'}: migcheck reads the applied state from a table named knex_migrations`,
-    );
+    notes.push(`the knexfile keeps knex's records in ${settings.schemaName ? `${settings.schemaName}.` : ''}${settings.tableName ?? 'knex_migrations'}: migcheck reads the applied state from it`);
   }
   return notes;
 }
