@@ -36,4 +36,18 @@ describe('migcheck lint with its result cache', () => {
     expect(existsSync(join(cacheDir, 'snapshots'))).toBe(true);
     expect(uncached).toEqual(first);
   });
+
+  it('renders the rollback script of results that all came from the cache (its online forms need the parser)', () => {
+    const cacheDir = mkdtempSync(join(tmpdir(), 'migcheck-cli-results-'));
+    folders.push(cacheDir);
+    const target = `${shop}/000004_widen_age.up.sql`;
+    const lint = () => migcheck(['lint', target, '--shadow-url', inject('postgresUrl'), '--cache-dir', cacheDir, '--quiet', '--format', 'sql']);
+    const first = lint();
+    expect(first).toMatchObject({ status: 0, stderr: '' });
+    expect(first.stdout).toContain('ALTER TABLE public.users ALTER COLUMN age TYPE integer;');
+    rmSync(join(cacheDir, 'snapshots'), { recursive: true, force: true });
+    const second = lint();
+    expect(existsSync(join(cacheDir, 'snapshots'))).toBe(false); // every result from the cache: nothing parsed
+    expect(second).toEqual(first);
+  });
 });

@@ -23,6 +23,7 @@ import type { Report } from './report/schema.js';
 import type { PriorResult, Shadow, ShadowOptions } from './shadow/index.js';
 import type { StateDecision } from './state/tracking.js';
 import { discoverMigrations, historyOf, type Migration } from './source/discover.js';
+import { loadParser } from './source/parse.js';
 
 export interface AnalyzeOptions {
   /** Directory that relative paths are resolved against and shown relative to (default: process.cwd()). */
@@ -181,6 +182,8 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   const { lintWithResultCache } = await import('./cache/result-cache.js');
   const migrations = discoverMigrations(paths, options);
   const { analyzed, history } = await lintWithResultCache(migrations, options, options.resultCache, (misses) => analyzeStages(misses, options));
+  // The rollback script parses its steps (plan/online/): when every result came from the cache, nothing loaded the parser.
+  await loadParser();
   return buildReport('lint', analyzed, { history });
 }
 

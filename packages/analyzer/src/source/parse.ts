@@ -1,7 +1,7 @@
 /**
  * SQL → statements, with the real PostgreSQL parser (libpg-query, Postgres 18 grammar, WASM).
  */
-import { loadModule, parseSync, type Node } from 'libpg-query';
+import { hasSqlDetails, loadModule, parseSync, type Node } from 'libpg-query';
 import { InputError } from '../errors.js';
 import { SqlText, type Position } from './sql-text.js';
 
@@ -100,6 +100,8 @@ export function parseSql(sql: SqlText, path: string): ParsedStatement[] {
   try {
     result = parseSync(sql.text);
   } catch (error) {
+    // Only the parser's verdict on the SQL is the file's fault; anything else (a parser not loaded) is migcheck's.
+    if (!hasSqlDetails(error)) throw error;
     throw toInputError(error, sql, path);
   }
   const statements: ParsedStatement[] = [];

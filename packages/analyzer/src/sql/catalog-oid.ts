@@ -6,7 +6,7 @@
  * migcheck writes (`U&"…"` escapes for names with control characters): Postgres 16+ returns NULL, so a guarded
  * step is skipped without a word, and 15 fails. Here the name is compared as a literal, which holds any bytes.
  */
-import { parseSync } from 'libpg-query';
+import { hasSqlDetails, parseSync } from 'libpg-query';
 import { quoteLiteral } from './quote.js';
 
 /** An object name as written in SQL, split into its exact parts; no schema when it is written unqualified. */
@@ -60,7 +60,8 @@ function namesIn(sql: string, read: (node: unknown) => [string | undefined, stri
   let statements;
   try {
     statements = parseSync(sql).stmts ?? [];
-  } catch {
+  } catch (error) {
+    if (!hasSqlDetails(error)) throw error; // the parser is not loaded: never a silent fallback
     return undefined;
   }
   if (statements.length !== 1) return undefined;

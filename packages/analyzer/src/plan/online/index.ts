@@ -4,6 +4,7 @@
  * that its lock is unknown: never guessed.
  */
 import type { RollbackStep } from '../../changes/types.js';
+import { InputError } from '../../errors.js';
 import { parseSql, type ParsedStatement } from '../../source/parse.js';
 import { SqlText } from '../../source/sql-text.js';
 import { addColumn } from './add-column.js';
@@ -48,7 +49,8 @@ function parseStep(sql: string): ParsedStatement | undefined {
   try {
     const statements = parseSql(new SqlText(sql), 'rollback step');
     return statements.length === 1 ? statements[0] : undefined;
-  } catch {
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
     return undefined; // a step the parser refuses is run as written, its lock unknown
   }
 }
