@@ -50,7 +50,8 @@ const COLUMNS_SQL = `
            LIMIT 1) AS referenced
     FROM pg_attribute a
     JOIN pg_type t ON t.oid = a.atttypid
-   WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped
+   WHERE a.attrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)
+     AND a.attnum > 0 AND NOT a.attisdropped
    ORDER BY a.attnum`;
 
 export interface SeedTarget {
@@ -78,7 +79,8 @@ async function seedTables(client: pg.Client, targets: SeedTarget[]): Promise<See
   const result: SeedResult = { seeded: [], rejected: [] };
   for (const { table, touched } of targets) {
     const name = sqlName(table);
-    const { rows: columns } = await client.query<ColumnFacts>(COLUMNS_SQL, [name]);
+    // By its exact names: to_regclass cannot read the U&"…" form sqlName writes for a name with control characters.
+    const { rows: columns } = await client.query<ColumnFacts>(COLUMNS_SQL, [table.schema, table.name]);
     if (columns.length === 0) continue; // not a table (any more)
     const writable = columns.filter(
       (column) => column.identity !== 'a' && column.generated === '' && (touched.includes(column.name) || !(column.hasDefault || column.identity === 'd')),
