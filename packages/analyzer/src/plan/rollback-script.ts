@@ -13,12 +13,19 @@ import { lockLine, onlineSteps, type OnlineContext, type OnlineStep } from './on
 import { displayName } from '../changes/naming.js';
 import { describeSize, type TableSize } from './table-size.js';
 import { orderByDependencies, type OrderedUnit } from './rollback-order.js';
-import { withVerification } from './verification/index.js';
+import { verificationOf, withVerification } from './verification/index.js';
+import type { Verification } from './verification/types.js';
 
 export interface RollbackScript {
   sql: string;
   transactional: boolean;
   incomplete: boolean;
+  /** No statement blocks writes for a scan or rewrite, and every statement's lock is known. */
+  zeroDowntime: boolean;
+  /** When not zero-downtime: each blocking or unrecognised statement, with the alternative. */
+  downtime?: string[];
+  /** The verification queries the script holds, as data: a deploy tool runs them without parsing the script. */
+  verification: Verification;
 }
 
 export interface PlacedStep {
@@ -165,7 +172,15 @@ export function buildRollbackScript(migrations: AnalyzedMigration[], options: Sc
   if (phaseOne.length > 0 && phaseTwo.length > 0) lines.push('', DEPLOY_MARKER);
   emitPhase(phaseTwo);
   // The verification queries (./verification/): pre-checks first, backup checks after their backups, the rest at the end.
-  return { sql: withVerification(`${lines.join('\n')}\n`, migrations), transactional, incomplete: missing.length > 0 };
+  const verification = verificationOf(migrations);
+  return {
+    sql: withVerification(`${lines.join('\n')}\n`, verification),
+    transactional,
+    incomplete: missing.length > 0,
+    zeroDowntime: downtime.zeroDowntime,
+    ...(downtime.zeroDowntime ? {} : { downtime: downtime.blocking }),
+    verification,
+  };
 }
 
 /** Each statement waits at most this long for its lock: a rollback must not queue every query behind it. */
@@ -209,11 +224,6 @@ export function downtimeOf(online: OnlineStep[]): Downtime {
     return [];
   });
   return { zeroDowntime: blocking.length === 0, blocking };
-}
-
-/** The zero-downtime verdict of the rollback of these migrations (for the report's JSON, text and markdown). */
-export function rollbackDowntime(migrations: AnalyzedMigration[], options: ScriptOptions = {}): Downtime {
-  return downtimeOf(placedOnline(rollbackSteps(migrations), migrations, options).flatMap(([, online]) => online));
 }
 
 /** Each placed step in its online forms (./online/), the size of its table said where it scans or rewrites it. */

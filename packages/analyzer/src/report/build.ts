@@ -2,9 +2,8 @@
 import { formatDifferences, type SchemaDifference } from '../catalog/diff.js';
 import { worstVerdict, verdictAtLeast, type Verdict } from '../changes/types.js';
 import type { AnalyzedChange, AnalyzedMigration } from '../plan/analyze.js';
-import { buildRollbackScript, rollbackDowntime, type ScriptOptions } from '../plan/rollback-script.js';
+import { buildRollbackScript } from '../plan/rollback-script.js';
 import type { TableSize } from '../plan/table-size.js';
-import { verificationOf } from '../plan/verification/index.js';
 import type { RehearsalFailure, RehearsalResult } from '../rehearsal/rehearse.js';
 import type { Migration, MigrationDirectory } from '../source/discover.js';
 import type { StateDecision } from '../state/tracking.js';
@@ -48,20 +47,8 @@ export function buildReport(command: Command, migrations: AnalyzedMigration[], e
       acknowledged: changes.filter((change) => change.acknowledged).length,
     },
     migrations: reports,
-    rollback: withVerificationQueries(withDowntime(buildRollbackScript(migrations, extras), migrations, extras), migrations),
+    rollback: buildRollbackScript(migrations, extras),
   };
-}
-
-/** The script's zero-downtime verdict, with the statements that block writes and what to do instead. */
-function withDowntime(script: ReturnType<typeof buildRollbackScript>, migrations: AnalyzedMigration[], options: ScriptOptions): Report['rollback'] {
-  if (!script) return null;
-  const { zeroDowntime, blocking } = rollbackDowntime(migrations, options);
-  return { ...script, zeroDowntime, ...(zeroDowntime ? {} : { downtime: blocking }) };
-}
-
-/** The verification queries the script ends with, as data: a deploy tool runs them without parsing the script. */
-function withVerificationQueries(rollback: Report['rollback'], migrations: AnalyzedMigration[]): Report['rollback'] {
-  return rollback && { ...rollback, verification: verificationOf(migrations) };
 }
 
 /** verify: a rehearsal that could not start because the history failed leaves the prior schema unknown too. */

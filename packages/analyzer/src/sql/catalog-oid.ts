@@ -37,12 +37,11 @@ function catalogOid(catalog: string, nameColumn: string, namespaceColumn: string
  * when the text is not one name. The parser must be loaded (source/parse.ts loadParser).
  */
 export function writtenRelation(sqlText: string): WrittenName | undefined {
-  const names = namesIn(`SELECT FROM ${sqlText}`, (node) => {
+  return namesIn(`SELECT FROM ${sqlText}`, (node) => {
     const from = (node as { SelectStmt?: { fromClause?: Array<{ RangeVar?: { schemaname?: string; relname?: string; catalogname?: string } }> } }).SelectStmt?.fromClause;
     const range = from?.length === 1 ? from[0]!.RangeVar : undefined;
     return range?.relname && !range.catalogname ? [range.schemaname, range.relname] : undefined;
   });
-  return names;
 }
 
 /** The parts of a type name written in SQL, read by the real parser; undefined when the text is not one type name. */

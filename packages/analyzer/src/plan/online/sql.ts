@@ -29,12 +29,11 @@ export function relationKey(relation: RangeVar | undefined): string | undefined 
   return relation?.relname ? `${relation.schemaname ?? 'public'}.${relation.relname}` : undefined;
 }
 
-/** A DROP statement's object (`[schema, name]`) as a snapshot key. */
+/** A DROP statement's object (`[schema, name]`) as a snapshot key; an unqualified name is taken to be in public. */
 export function dottedKey(node: Node): string | undefined {
-  const items = (node as { List?: { items?: Node[] } }).List?.items ?? [];
-  const parts = items.map((item) => (item as { String?: { sval?: string } }).String?.sval);
-  if (parts.length === 0 || parts.length > 2 || parts.some((part) => part === undefined)) return undefined;
-  return parts.length === 2 ? `${parts[0]}.${parts[1]}` : `public.${parts[0]}`;
+  const parts = dottedParts(node);
+  if (!parts || parts.length > 2) return undefined;
+  return parts.length === 2 ? parts.join('.') : `public.${parts[0]}`;
 }
 
 /** The index name of `CREATE INDEX name ON schema.t`: in the table's schema. */
@@ -44,11 +43,14 @@ export function indexSqlName(relation: RangeVar | undefined, index: string): str
 
 /** A dotted name of a DROP statement's object list (`[schema, name]`) as SQL. */
 export function dottedName(node: Node): string | undefined {
-  const items = (node as { List?: { items?: Node[] } }).List?.items;
-  if (!items) return undefined;
+  return dottedParts(node)?.map(quoteIdent).join('.');
+}
+
+/** The exact parts of a DROP statement's object list; undefined when it is not a list of names. */
+function dottedParts(node: Node): string[] | undefined {
+  const items = (node as { List?: { items?: Node[] } }).List?.items ?? [];
   const parts = items.map((item) => (item as { String?: { sval?: string } }).String?.sval);
-  if (parts.length === 0 || parts.some((part) => part === undefined)) return undefined;
-  return parts.map((part) => quoteIdent(part!)).join('.');
+  return parts.length > 0 && parts.every((part): part is string => part !== undefined) ? parts : undefined;
 }
 
 /** The statement text without its trailing semicolon. */

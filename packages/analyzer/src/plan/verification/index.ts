@@ -76,8 +76,7 @@ const ROWS_MEAN_WRONG = 'Each query returns rows (check, object, detail) only wh
  * The rollback script with its verification: the pre-checks after its opening comments (run them first), each
  * backup check right after the statement that takes the backup, and the checks of the result at the end.
  */
-export function withVerification(script: string, migrations: readonly AnalyzedMigration[]): string {
-  const { queries, unverified } = verificationOf(migrations);
+export function withVerification(script: string, { queries, unverified }: Verification): string {
   if (queries.length === 0 && unverified.length === 0) return script;
   const lines = script.replace(/\n$/, '').split('\n');
   const before = queries.filter((query) => query.phase === 'before');
