@@ -31,7 +31,8 @@ const timeTool = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 const scratch = mkdtempSync(join(tmpdir(), 'migcheck-bench-'));
 process.on('exit', () => rmSync(scratch, { recursive: true, force: true }));
 
-const migcheckCli = join(root, 'packages/cli/dist/main.js');
+// What `npx migcheck` runs: the package's bin, the bundle (packages/cli/bundle.mjs).
+const migcheckCli = join(root, 'packages/cli', JSON.parse(readFileSync(join(root, 'packages/cli/package.json'), 'utf8')).bin.migcheck);
 if (!existsSync(migcheckCli)) throw new Error('build first: pnpm run build');
 const squawkWrapper = join(root, 'node_modules/.bin/squawk');
 // pnpm links packages: resolve from squawk-cli's real folder, where its platform package sits beside it.
@@ -51,16 +52,20 @@ const workloads = [
   { name: `shop fixture (${shopUps.length} migrations)`, migcheck: [shop], squawk: shopUps },
 ];
 
-/** One run, whole process: wall time, and peak RSS in MiB where /usr/bin/time can tell. */
+/**
+ * One run, whole process: wall time, and where /usr/bin/time can tell, peak RSS in MiB and CPU time (user + system,
+ * 10 ms steps), which a shared machine's load disturbs far less than wall time.
+ */
 function time(command, args, env = process.env) {
   const report = join(scratch, 'time.txt');
-  const [file, argv] = timeTool ? [timeTool, ['-o', report, '-f', '%M', command, ...args]] : [command, args];
+  const [file, argv] = timeTool ? [timeTool, ['-o', report, '-f', '%M %U %S', command, ...args]] : [command, args];
   const start = process.hrtime.bigint();
   const result = spawnSync(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8', env });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status === null || result.status > 1) throw new Error(`${command} failed: ${result.stderr}`);
-  const rssMiB = timeTool ? Number(readFileSync(report, 'utf8').trim().split('\n').at(-1)) / 1024 : undefined;
-  return { ms, rssMiB };
+  if (!timeTool) return { ms };
+  const [maxRssKiB, userSeconds, systemSeconds] = readFileSync(report, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
+  return { ms, rssMiB: maxRssKiB / 1024, cpuMs: (userSeconds + systemSeconds) * 1000 };
 }
 
 /** `runs` runs after one that warms the file cache (and, for migcheck's default path, its cache directory). */
@@ -73,15 +78,23 @@ function measure(command, args, { env, before, count = runs } = {}) {
   });
   const ms = samples.map((sample) => sample.ms).sort((a, b) => a - b);
   const rss = samples.map((sample) => sample.rssMiB).filter((value) => value !== undefined);
-  return { min: ms[0], median: ms[Math.floor(ms.length / 2)], max: ms.at(-1), ...(rss.length ? { peakRssMiB: Math.max(...rss) } : {}) };
+  const cpu = samples.map((sample) => sample.cpuMs).filter((value) => value !== undefined).sort((a, b) => a - b);
+  return {
+    min: ms[0],
+    median: ms[Math.floor(ms.length / 2)],
+    max: ms.at(-1),
+    ...(rss.length ? { peakRssMiB: Math.max(...rss) } : {}),
+    ...(cpu.length ? { cpuMedianMs: cpu[Math.floor(cpu.length / 2)] } : {}),
+  };
 }
 
 const migcheckArgs = (paths, ...extra) => [migcheckCli, 'lint', ...paths, '--format', 'json', '--fail-on', 'none', '--quiet', ...extra];
 const fmt = (ms) => `${ms.toFixed(0)} ms`.padStart(8);
-const cell = (m) => `${fmt(m.median)} (${m.min.toFixed(0)}–${m.max.toFixed(0)})${m.peakRssMiB ? ` ${m.peakRssMiB.toFixed(0)} MiB` : ''}`.padStart(26);
+const cell = (m) =>
+  `${fmt(m.median)} (${m.min.toFixed(0)}–${m.max.toFixed(0)})${m.peakRssMiB ? ` ${m.peakRssMiB.toFixed(0)} MiB` : ''}${m.cpuMedianMs !== undefined ? ` cpu ${m.cpuMedianMs.toFixed(0)}` : ''}`.padStart(36);
 const results = [];
-console.log(`migcheck lint vs squawk, ${runs} runs each, whole process, median (min–max) and peak RSS; node ${process.version}\n`);
-console.log(`${'workload'.padEnd(36)} ${'migcheck default, warm'.padStart(26)} ${'migcheck --no-shadow'.padStart(26)} ${'squawk (npm)'.padStart(26)} ${'squawk (binary)'.padStart(26)}  default / npm, binary`);
+console.log(`migcheck lint vs squawk, ${runs} runs each, whole process: wall median (min–max), peak RSS, median CPU ms (user + system); node ${process.version}\n`);
+console.log(`${'workload'.padEnd(36)} ${'migcheck default, warm'.padStart(36)} ${'migcheck --no-shadow'.padStart(36)} ${'squawk (npm)'.padStart(36)} ${'squawk (binary)'.padStart(36)}  default / npm, binary (wall; cpu)`);
 for (const workload of workloads) {
   // The default path (prior schema from the shadow), with its cache directory filled by the first run.
   const cacheDir = mkdtempSync(join(scratch, 'cache-'));
@@ -91,7 +104,8 @@ for (const workload of workloads) {
   const wrapper = measure(squawkWrapper, workload.squawk);
   const binary = measure(squawkBinary, workload.squawk);
   const ratio = (m) => (migcheck.median / m.median).toFixed(2);
-  console.log(`${workload.name.padEnd(36)} ${cell(migcheck)} ${cell(staticOnly)} ${cell(wrapper)} ${cell(binary)}  ${ratio(wrapper)}× / ${ratio(binary)}×`);
+  const cpuRatio = (m) => (migcheck.cpuMedianMs && m.cpuMedianMs ? (migcheck.cpuMedianMs / m.cpuMedianMs).toFixed(2) : '?');
+  console.log(`${workload.name.padEnd(36)} ${cell(migcheck)} ${cell(staticOnly)} ${cell(wrapper)} ${cell(binary)}  ${ratio(wrapper)}× / ${ratio(binary)}×; ${cpuRatio(wrapper)}× / ${cpuRatio(binary)}×`);
   results.push({ workload: workload.name, migcheckDefaultWarm: migcheck, migcheckNoShadow: staticOnly, squawkNpm: wrapper, squawkBinary: binary });
 }
 
@@ -114,7 +128,7 @@ if (cold) {
 const nodeStart = measure(process.execPath, ['-e', '0']);
 const phases = spawnSync(process.execPath, [join(root, 'bench/phases.mjs'), lemmy], { encoding: 'utf8' });
 if (phases.status !== 0) throw new Error(phases.stderr);
-console.log(`\nOne cold migcheck process on the corpus, by phase (node itself starts in ${nodeStart.median.toFixed(0)} ms):`);
+console.log(`\nOne cold migcheck process on the corpus, by phase (node itself starts in ${nodeStart.median.toFixed(0)} ms${nodeStart.cpuMedianMs !== undefined ? `, cpu ${nodeStart.cpuMedianMs.toFixed(0)} ms` : ''}):`);
 console.log(phases.stdout.trimEnd());
 
 mkdirSync(join(root, 'bench/results'), { recursive: true });

@@ -97,7 +97,7 @@ try {
   if ('release' in lastState) await lastState.release();
   await replayOnly.close();
 
-  const files = (await readdir(join(cacheDir, 'snapshots'))).filter((file) => file.endsWith('.json'));
+  const files = (await readdir(join(cacheDir, 'snapshots'))).filter((file) => file.endsWith('.jsonl'));
   let cacheBytes = 0;
   for (const file of files) cacheBytes += (await stat(join(cacheDir, 'snapshots', file))).size;
   const lastSnapshotBytes = Buffer.byteLength(JSON.stringify(results.at(-1)?.snapshot ?? {}));

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
  * How lint's cost grows with the history: synthetic histories of 1×, 2× and 4× the Lemmy corpus, and one of 5,000
- * migrations, each linted (default path: the shadow's prior schema) warm and cold, whole process, with peak RSS.
+ * migrations, each linted (default path: the shadow's prior schema) warm and cold, whole process, with peak RSS
+ * and CPU time (user + system: on a shared machine, steadier than the wall time).
  *
  *   pnpm run build && node bench/scaling.mjs [--runs 3] [--multiples 1,2,4] [--total 5000] [--cold] [--cold-total] [--no-shadow]
  *
@@ -14,6 +15,8 @@
  * the embedded server started and the history replayed, one run each. A cold run of 5,000 takes many minutes: without
  * `--cold-total`, the 5,000 row runs with --no-shadow (filled by a static run; a warm run that hits every result
  * does the same work either way: discovery, hashing, reading the results, rendering). `--no-shadow`: every row so.
+ * Rows with the shadow also run the snapshot-cache-only path (`--no-result-cache` on the filled cache directory:
+ * lint's results gone, after an upgrade of migcheck, but the replayed snapshots kept), the median of `--runs`.
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -69,10 +72,10 @@ function history(count) {
   return directory;
 }
 
-function lint(directory, cacheDir, staticOnly) {
+function lint(directory, cacheDir, staticOnly, extra = []) {
   const report = join(scratch, 'time.txt');
-  const args = [cli, 'lint', directory, '--format', 'json', '--fail-on', 'none', '--quiet', ...(staticOnly ? ['--no-shadow'] : [])];
-  const [file, argv] = timeTool ? [timeTool, ['-o', report, '-f', '%M', process.execPath, ...args]] : [process.execPath, args];
+  const args = [cli, 'lint', directory, '--format', 'json', '--fail-on', 'none', '--quiet', ...(staticOnly ? ['--no-shadow'] : []), ...extra];
+  const [file, argv] = timeTool ? [timeTool, ['-o', report, '-f', '%M %U %S', process.execPath, ...args]] : [process.execPath, args];
   const started = performance.now();
   const result = spawnSync(file, argv, { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, MIGCHECK_CACHE_DIR: cacheDir } });
   const ms = performance.now() - started;
@@ -81,10 +84,18 @@ function lint(directory, cacheDir, staticOnly) {
   const failures = parsed.migrations.filter((migration) => migration.history?.failure);
   const failed = failures.length;
   if (failed > 0) console.log(`  replay stopped: ${failures[0].history.failure}`);
-  return { ms, rssMiB: timeTool ? Number(readFileSync(report, 'utf8').trim().split('\n').at(-1)) / 1024 : undefined, migrations: parsed.migrations.length, failed };
+  const [rss, user, system] = timeTool ? readFileSync(report, 'utf8').trim().split('\n').at(-1).split(' ').map(Number) : [];
+  return { ms, rssMiB: timeTool ? rss / 1024 : undefined, cpuMs: timeTool ? (user + system) * 1000 : undefined, migrations: parsed.migrations.length, failed };
 }
 
-const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`.padStart(9);
+/** `runs` runs: the median by wall time, the median CPU time, and the peak RSS of them all. */
+function repeated(run) {
+  const samples = Array.from({ length: runs }, run).sort((a, b) => a.ms - b.ms);
+  const cpu = samples.map((sample) => sample.cpuMs).filter((value) => value !== undefined).sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)], cpuMs: cpu[Math.floor(cpu.length / 2)], peak: Math.max(...samples.map((sample) => sample.rssMiB ?? 0)) };
+}
+
+const seconds = (ms) => (ms === undefined ? '—' : `${(ms / 1000).toFixed(2)} s`).padStart(9);
 const memory = (rss) => (rss === undefined ? '' : `${rss.toFixed(0)} MiB`.padStart(8));
 const allStatic = process.argv.includes('--no-shadow');
 const sizes = [
@@ -93,19 +104,28 @@ const sizes = [
 ].filter((size) => size.count > 0); // --total 0: no such row
 
 console.log(`lint of synthetic histories, default path, whole process; warm: median of ${runs}; node ${process.version}\n`);
-console.log(`${'history'.padEnd(30)} ${'migrations'.padStart(10)} ${'cold'.padStart(9)} ${'peak'.padStart(8)} ${'warm'.padStart(9)} ${'peak'.padStart(8)} ${'warm/migration'.padStart(15)}  replay failures`);
+console.log(`${'history'.padEnd(30)} ${'migrations'.padStart(10)} ${'cold'.padStart(9)} ${'peak'.padStart(8)} ${'warm'.padStart(9)} ${'cpu'.padStart(9)} ${'peak'.padStart(8)} ${'warm/migration'.padStart(15)} ${'snapshots only'.padStart(14)} ${'cpu'.padStart(9)} ${'peak'.padStart(8)}  replay failures`);
 const rows = [];
 for (const size of sizes) {
   const directory = history(size.count);
   const cacheDir = join(scratch, `cache-${size.count}`);
   const first = lint(directory, cacheDir, size.staticOnly); // cold: an empty cache directory
-  const warm = Array.from({ length: runs }, () => lint(directory, cacheDir, size.staticOnly)).sort((a, b) => a.ms - b.ms);
-  const median = warm[Math.floor(warm.length / 2)];
-  const peak = Math.max(...warm.map((run) => run.rssMiB ?? 0));
+  const warm = repeated(() => lint(directory, cacheDir, size.staticOnly));
+  const { median, peak } = warm;
+  const snapshotsOnly = size.staticOnly ? undefined : repeated(() => lint(directory, cacheDir, false, ['--no-result-cache']));
   const cold = size.cold ? `${seconds(first.ms)} ${memory(first.rssMiB)}` : `${'—'.padStart(9)} ${''.padStart(8)}`;
   const label = `${size.label}${size.staticOnly ? ' (--no-shadow)' : ''}`;
-  console.log(`${label.padEnd(30)} ${String(median.migrations).padStart(10)} ${cold} ${seconds(median.ms)} ${memory(peak)} ${`${(median.ms / median.migrations).toFixed(2)} ms`.padStart(15)}  ${first.failed}`);
-  rows.push({ ...size, cold: size.cold ? first : undefined, firstRun: first, warm: median, warmPeakRssMiB: peak });
+  const snapshotCells = snapshotsOnly ? `${seconds(snapshotsOnly.median.ms).padStart(14)} ${seconds(snapshotsOnly.cpuMs)} ${memory(snapshotsOnly.peak)}` : `${'—'.padStart(14)} ${''.padStart(9)} ${''.padStart(8)}`;
+  console.log(`${label.padEnd(30)} ${String(median.migrations).padStart(10)} ${cold} ${seconds(median.ms)} ${seconds(warm.cpuMs)} ${memory(peak)} ${`${(median.ms / median.migrations).toFixed(2)} ms`.padStart(15)} ${snapshotCells}  ${first.failed}`);
+  rows.push({
+    ...size,
+    cold: size.cold ? first : undefined,
+    firstRun: first,
+    warm: median,
+    warmCpuMs: warm.cpuMs,
+    warmPeakRssMiB: peak,
+    ...(snapshotsOnly ? { snapshotsOnly: snapshotsOnly.median, snapshotsOnlyCpuMs: snapshotsOnly.cpuMs, snapshotsOnlyPeakRssMiB: snapshotsOnly.peak } : {}),
+  });
   rmSync(directory, { recursive: true, force: true });
   rmSync(cacheDir, { recursive: true, force: true });
 }

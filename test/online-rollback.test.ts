@@ -9,7 +9,7 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/index.js';
 import { step } from '../packages/analyzer/src/changes/rule.js';
 import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
 import { onlineSteps, type OnlineStep } from '../packages/analyzer/src/plan/online/index.js';

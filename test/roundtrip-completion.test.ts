@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { lint } from '../packages/analyzer/src/commands.js';
 import { diffSnapshots, formatDifferences } from '../packages/analyzer/src/catalog/diff.js';
-import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/index.js';
 import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
 import { buildReport } from '../packages/analyzer/src/report/build.js';
 import { migrationFromSql } from './helpers/analyze.js';

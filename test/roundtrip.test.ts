@@ -5,7 +5,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { diffSnapshots, formatDifferences } from '../packages/analyzer/src/catalog/diff.js';
-import { readSchemaSnapshot, type SchemaSnapshot } from '../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot, type SchemaSnapshot } from '../packages/analyzer/src/catalog/index.js';
 import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
 import { buildReport } from '../packages/analyzer/src/report/build.js';
 import { parseSql } from '../packages/analyzer/src/source/parse.js';

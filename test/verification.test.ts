@@ -8,7 +8,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/index.js';
 import { plan } from '../packages/analyzer/src/commands.js';
 import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
 import { unionAll, type VerificationPhase } from '../packages/analyzer/src/plan/verification/index.js';

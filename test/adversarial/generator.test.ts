@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
-import { readSchemaSnapshot, type SchemaSnapshot } from '../../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot, type SchemaSnapshot } from '../../packages/analyzer/src/catalog/index.js';
 import { analyzeMigration } from '../../packages/analyzer/src/plan/analyze.js';
 import { buildReport } from '../../packages/analyzer/src/report/build.js';
 import { quoteIdentAlways } from '../../packages/analyzer/src/sql/quote.js';

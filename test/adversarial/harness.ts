@@ -13,7 +13,7 @@
 import { expect } from 'vitest';
 import pg from 'pg';
 import { diffSnapshots, formatDifferences } from '../../packages/analyzer/src/catalog/diff.js';
-import { readSchemaSnapshot, type SchemaSnapshot } from '../../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot, type SchemaSnapshot } from '../../packages/analyzer/src/catalog/index.js';
 import { analyzeMigration, type AnalyzedMigration } from '../../packages/analyzer/src/plan/analyze.js';
 import { buildReport } from '../../packages/analyzer/src/report/build.js';
 import { migrationFromSql } from '../helpers/analyze.js';

@@ -3,7 +3,7 @@
  * the schema is read back from Postgres' catalog, as the shadow database does for a migration's history.
  */
 import type { SchemaSnapshot } from '../../packages/analyzer/src/catalog/snapshot.js';
-import { readSchemaSnapshot } from '../../packages/analyzer/src/catalog/snapshot.js';
+import { readSchemaSnapshot } from '../../packages/analyzer/src/catalog/index.js';
 import { createScratchDatabase, runStatements } from './database.js';
 
 export async function priorOf(setup: string): Promise<SchemaSnapshot> {

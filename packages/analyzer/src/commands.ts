@@ -290,33 +290,50 @@ function worseOfBoth(applied: AnalyzedMigration, pending: AnalyzedMigration): An
   return { ...applied, changes, verdict: worstVerdict(changes.map((item) => item.assessment.verdict)) };
 }
 
+export interface VerifyOptions extends Omit<AnalyzeOptions, 'shadow'> {
+  shadow?: ShadowOptions;
+  /** Rehearsals at once, each in databases of its own on the one shadow server (default: rehearsal/parallel.ts). */
+  concurrency?: number;
+}
+
 /**
  * Rehearses every migration in the shadow database: applies it and migcheck's rollback (and the project's
  * own down migration) in the state before it, and compares the schemas. Evidence becomes `rehearsed`.
  */
-export async function verify(paths: string[], options: Omit<AnalyzeOptions, 'shadow'> & { shadow?: ShadowOptions } = {}): Promise<Report> {
+export async function verify(paths: string[], options: VerifyOptions = {}): Promise<Report> {
   const recognised = await recognisePaths(paths, options);
-  const { rehearseMigration } = await import('./rehearsal/rehearse.js');
+  const { prepareRehearsal, runRehearsal } = await import('./rehearsal/rehearse.js');
   const { withRehearsalEvidence } = await import('./rehearsal/evidence.js');
+  const { DEFAULT_REHEARSAL_CONCURRENCY, inOrderWithConcurrency } = await import('./rehearsal/parallel.js');
   const rehearsals = new Map<Migration, RehearsalResult>();
-  const analyzed: AnalyzedMigration[] = [];
   const progress = throttled(options.shadow?.onProgress);
-  await withShadow(options, async (shadow) => {
-    for (const [index, recognisedMigration] of recognised.entries()) {
-      const { migration } = recognisedMigration;
-      progress(`rehearsing ${index + 1}/${recognised.length} (${migration.id})`);
-      if (migration.code) {
-        // Nothing to rehearse: its SQL is not known. Its analysis says so (risky), and later migrations find
-        // their history unreplayable at this step.
-        analyzed.push(assessMigration(recognisedMigration));
-        continue;
-      }
-      const result = await rehearseMigration(shadow, migration, (prior) => assessMigration(recognisedMigration, { prior }));
-      rehearsals.set(migration, result);
-      analyzed.push('analysis' in result ? withRehearsalEvidence(result) : assessMigration(recognisedMigration));
-    }
-  });
-  return buildReport('verify', analyzed, { rehearsals });
+  let done = 0;
+  const analyzed = await withShadow(options, (shadow) =>
+    inOrderWithConcurrency(
+      recognised,
+      options.concurrency ?? DEFAULT_REHEARSAL_CONCURRENCY,
+      // In history order: the replay moves forward to each migration and copies its prior state.
+      async (recognisedMigration) => {
+        const { migration } = recognisedMigration;
+        // Migrations written as code that could not be read: nothing to rehearse, its SQL is not known. Its analysis
+        // says so (risky), and later migrations find their history unreplayable at this step.
+        if (migration.code) return { recognisedMigration };
+        return { recognisedMigration, prepared: await prepareRehearsal(shadow, migration, (prior) => assessMigration(recognisedMigration, { prior })) };
+      },
+      // In parallel, each in its own databases.
+      async ({ recognisedMigration, prepared }): Promise<AnalyzedMigration> => {
+        const { migration } = recognisedMigration;
+        let result: RehearsalResult | undefined;
+        if (prepared) result = 'historyFailure' in prepared ? prepared : await runRehearsal(shadow, prepared);
+        if (result) rehearsals.set(migration, result);
+        progress(`rehearsed ${++done}/${recognised.length} (${migration.id})`);
+        return result && 'analysis' in result ? withRehearsalEvidence(result) : assessMigration(recognisedMigration);
+      },
+    ),
+  );
+  // The report lists the rehearsals in history order, as they were before they ran in parallel.
+  const ordered = new Map(recognised.flatMap(({ migration }) => (rehearsals.has(migration) ? [[migration, rehearsals.get(migration)!] as const] : [])));
+  return buildReport('verify', analyzed, { rehearsals: ordered });
 }
 
 /** Progress at most every 2 s: a long verify says where it is without flooding the log. */

@@ -5,11 +5,11 @@
  *   const report = await lint(['migrations/']);
  *   if (report.outcome === 'forward-fix-only') …
  */
-export { lint, plan, verify, type AnalyzeOptions, type LintOptions } from './commands.js';
+export { lint, plan, verify, type AnalyzeOptions, type LintOptions, type VerifyOptions } from './commands.js';
 export type { ResultCacheOptions } from './cache/result-cache.js';
 export type { ShadowOptions } from './shadow/index.js';
 export { failsOn, type FailOn } from './report/build.js';
-export { formatReport, FORMATS, type Format, type FormatOptions } from './report/index.js';
+export { formatReport, formatReportPieces, FORMATS, type Format, type FormatOptions } from './report/index.js';
 // A plan's rollback verification queries, for a deploy tool that runs them itself (rows back mean something is wrong).
 export { verificationQueries, verificationSql } from './report/verify.js';
 export type { VerificationPhase, VerificationQuery, Unverified, Verification } from './plan/verification/types.js';

@@ -25,7 +25,8 @@ process.on('unhandledRejection', crash);
 // the parser's WASM is compiled, which happens when the analyzer is first used.
 setFlagsFromString('--liftoff-only');
 
-const [{ run }, { crashReport }] = await Promise.all([import('./program.js'), import('./crash.js')]);
+// One import: in the bundle (bundle.mjs) each import() is a chunk boundary, and program.js holds crash.js already.
+const { run, crashReport } = await import('./program.js');
 report = (error) => crashReport(error, process.env);
 process.exitCode = await run(process.argv.slice(2), {
   stdout: (text) => process.stdout.write(text),

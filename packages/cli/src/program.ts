@@ -9,7 +9,7 @@ import {
   VERSION,
   discoverMigrations,
   failsOnWithRuleLevels,
-  formatReport,
+  formatReportPieces,
   isExcluded,
   loadConfig,
   starterConfig,
@@ -33,6 +33,9 @@ import { join } from 'node:path';
 import { changedSince } from './changed.js';
 import { CRASH_EXIT_CODE, crashReport } from './crash.js';
 import { liveProgress, progressPrinter, type Progress } from './progress.js';
+
+// main.ts takes the full crash report from here: one import of the CLI's modules.
+export { crashReport };
 
 export interface Io {
   stdout: (text: string) => void;
@@ -161,7 +164,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
         progress.end();
       }
       const color = flags.color ?? (io.isTTY && !io.env.NO_COLOR);
-      io.stdout(formatReport(report, flags.format, { color }));
+      for (const piece of formatReportPieces(report, flags.format, { color })) io.stdout(piece);
       exitCode = failsOnWithRuleLevels(report, flags.failOn, config.rules) ? 1 : 0;
     });
   };

@@ -13,7 +13,13 @@ import { analyzeMigrations } from '../plan/analyze.js';
 import { buildReport } from '../report/build.js';
 import { formatReport } from '../report/index.js';
 import { discoverMigrations, type Migration } from '../source/discover.js';
+import type { SchemaSnapshot } from '../catalog/snapshot.js';
 import { lintWithResultCache, resultKeys, type LintResults } from './result-cache.js';
+
+const EMPTY = {
+  schemas: {}, extensions: {}, enums: {}, compositeTypes: {}, domains: {}, rangeTypes: {}, baseTypes: {}, sequences: {},
+  tables: {}, views: {}, materializedViews: {}, indexes: {}, constraints: {}, triggers: {}, policies: {}, functions: {},
+} satisfies SchemaSnapshot;
 
 const folders: string[] = [];
 afterAll(() => folders.forEach((folder) => rmSync(folder, { recursive: true, force: true })));
@@ -56,6 +62,19 @@ describe('the result cache', () => {
     const first = await cachedLint(folder, cacheDir);
     expect(first.missed).toEqual(['1_create', '2_add', '3_drop']);
     expect(entries(cacheDir)).toHaveLength(3);
+    const second = await cachedLint(folder, cacheDir);
+    expect(second.missed).toEqual([]);
+    expect(second.json).toBe(first.json);
+  });
+
+  it('stores entries as ASCII (their text decodes to half the memory), and reads back any character as it was', async () => {
+    const folder = project({ ...FILES, '2_add.sql': "ALTER TABLE t ADD COLUMN b text DEFAULT 'é … 😀 \u2028';\nUPDATE t SET a = '…';\n" });
+    const cacheDir = temporary('migcheck-results-cache-');
+    const first = await cachedLint(folder, cacheDir);
+    expect(first.json).toContain('…');
+    const stored = entries(cacheDir).map((entry) => readFileSync(entry, 'utf8'));
+    for (const text of stored) expect(text).toMatch(/^[\x00-\x7f]*$/);
+    expect(stored.some((text) => JSON.parse(text).texts.some((statement: string) => statement.includes("'é … 😀 \u2028'")))).toBe(true);
     const second = await cachedLint(folder, cacheDir);
     expect(second.missed).toEqual([]);
     expect(second.json).toBe(first.json);
@@ -121,6 +140,31 @@ describe('the result cache', () => {
     expect(again.json).toBe(first.json);
     // Each was replaced by a good entry.
     expect((await cachedLint(folder, cacheDir)).missed).toEqual([]);
+  });
+
+  it('stores the prior schemas of a history small (most as the lines that changed), and reads them back as they were', async () => {
+    const files = Object.fromEntries(Array.from({ length: 30 }, (_, index) => [`${index + 1}_add.sql`, `ALTER TABLE t ADD COLUMN c${index} text;\n`]));
+    const folder = project({ '0_create.sql': 'CREATE TABLE t (id int);\n', ...files });
+    const cacheDir = temporary('migcheck-results-cache-');
+    // The prior schema of migration k: 200 tables, and table t with its first k columns.
+    const tables = Object.fromEntries(Array.from({ length: 200 }, (_, index) => [`public.other${index}`, { name: `other${index}`, columns: { id: { type: 'integer' } } }]));
+    const priorOf = (migration: Migration) => ({
+      ...(JSON.parse(JSON.stringify(EMPTY)) as SchemaSnapshot),
+      tables: { ...tables, 'public.t': { name: 't', columns: Object.fromEntries(Array.from({ length: migration.index }, (_, index) => [`c${index}`, { type: 'text' }])) } },
+    }) as unknown as SchemaSnapshot;
+    const analyze = async (misses: Migration[]): Promise<LintResults> => ({
+      analyzed: (await analyzeMigrations(misses)).map((analyzed) => ({ ...analyzed, prior: priorOf(analyzed.migration) })),
+      history: new Map(),
+    });
+    const migrations = discoverMigrations([folder]);
+    await lintWithResultCache(migrations, { shadow: false }, { cacheDir }, analyze);
+    const priors = join(cacheDir, 'results', 'priors');
+    const stored = readdirSync(priors);
+    expect(stored).toHaveLength(31);
+    const bytes = stored.reduce((sum, name) => sum + readFileSync(join(priors, name)).length, 0);
+    expect(bytes).toBeLessThan((31 * JSON.stringify(priorOf(migrations[30]!)).length) / 5);
+    const again = await lintWithResultCache(discoverMigrations([folder]), { shadow: false }, { cacheDir }, analyze);
+    again.analyzed.forEach((analyzed, index) => expect(analyzed.prior).toEqual(priorOf(migrations[index]!)));
   });
 
   it('goes on without the cache when its directory cannot be written, saying so once', async () => {

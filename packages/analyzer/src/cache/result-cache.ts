@@ -2,7 +2,7 @@
  * lint's result cache: `<cacheDir>/results/<key>.json`, the analysed result of one migration per file, so that an
  * unchanged migration costs a hash and a small read, not a parse, a classification and a prior schema.
  *
- *   base = sha256("migcheck-lint-result-v1", migcheck's build, the analysis settings that change results)
+ *   base = sha256("migcheck-lint-result-v2", migcheck's build, the analysis settings that change results)
  *   h0   = base;  hk = sha256(h(k-1), identity of migration k of the directory)
  *   key  = sha256(h(index), "target", identity of the migration)          (a lone file: h0 for its history)
  *
@@ -16,8 +16,10 @@
  * An entry is validated, never trusted as it is: the directory may be shared (a CI cache), so an entry that is
  * not well formed, or was stored under another key, is a miss. Results whose prior schema could not be read (a
  * history that failed to replay) are not stored: the failure may be the server's, not the files'. The prior schema
- * a result was assessed with goes to `<cacheDir>/results/priors/<sha256>.json`, read only if the report asks for it
- * (the rollback script's verification queries), so a run that hits every migration reads no snapshot to decide.
+ * a result was assessed with goes to `<cacheDir>/results/priors/<sha256 of its content>.jsonl`, in the snapshot
+ * cache's file format (shadow/snapshot-file.ts: mostly the lines that differ from the prior schema stored before it),
+ * read only if the report asks for it (the rollback script), so a run that hits every migration reads no snapshot
+ * to decide.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -29,12 +31,13 @@ import { InputError } from '../errors.js';
 import type { SchemaSnapshot } from '../catalog/snapshot.js';
 import type { AnalyzedChange, AnalyzedMigration } from '../plan/analyze.js';
 import type { HistoryNote } from '../report/build.js';
-import { defaultCacheDir } from '../shadow/cache.js';
+import { defaultCacheDir, SnapshotCache } from '../shadow/cache.js';
 import type { ShadowOptions } from '../shadow/types.js';
 import type { Migration } from '../source/discover.js';
 import { VERSION } from '../version.js';
 
-const FORMAT = 'migcheck-lint-result-v1';
+/** v2: prior schemas in the snapshot cache's file format. */
+const FORMAT = 'migcheck-lint-result-v2';
 
 export interface ResultCacheOptions {
   /** Default: the snapshot cache's ($MIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/migcheck, else ~/.cache/migcheck). */
@@ -76,7 +79,7 @@ interface StoredResult {
   changes: StoredChange[];
   history?: HistoryNote;
   /**
-   * The sha256 of the prior schema the migration was assessed with, stored beside the entries in `priors/`: read
+   * The name of the prior schema the migration was assessed with, stored beside the entries in `priors/`: read
    * only if the report asks for it (the rollback's verification queries), never on the way to a verdict.
    */
   prior?: string;
@@ -102,14 +105,13 @@ export async function lintWithResultCache(
   }
   const misses = migrations.filter((migration) => !hits.has(migration));
   const fresh = misses.length > 0 ? await analyze(misses) : { analyzed: [], history: new Map<Migration, HistoryNote>() };
-  await Promise.all(
-    fresh.analyzed.map((analyzed) => {
-      const key = keys.get(analyzed.migration);
-      const history = fresh.history.get(analyzed.migration);
-      if (!key || !storable(analyzed, history)) return undefined;
-      return cache.write(key, toStored(key, analyzed, history), analyzed.prior);
-    }),
-  );
+  // One at a time, in history order: each prior schema is encoded as a delta on the one before, and thousands of
+  // them encoded at once would all be in memory together.
+  for (const analyzed of fresh.analyzed) {
+    const key = keys.get(analyzed.migration);
+    const history = fresh.history.get(analyzed.migration);
+    if (key && storable(analyzed, history)) await cache.write(key, toStored(key, analyzed, history), analyzed.prior);
+  }
   const freshByMigration = new Map(fresh.analyzed.map((analyzed) => [analyzed.migration, analyzed]));
   const history = new Map(fresh.history);
   const analyzed = migrations.map((migration) => {
@@ -234,8 +236,9 @@ function toStored(key: string, analyzed: AnalyzedMigration, history: HistoryNote
 
 /** The stored result as the migration's analysis, or undefined when the entry is not one (foreign, corrupt, forged shape). */
 function restore(stored: StoredResult, migration: Migration, cache: ResultCache): { analyzed: AnalyzedMigration; history?: HistoryNote } | undefined {
+  // The parsed entry is this run's own: its change objects are completed in place rather than copied.
   const changes = stored.changes.map((item): AnalyzedChange => ({
-    change: { ...item.change, statementText: stored.texts[item.text]! },
+    change: Object.assign(item.change, { statementText: stored.texts[item.text]! }) as Change,
     assessment: item.assessment,
     ...(item.acknowledged ? { acknowledged: item.acknowledged } : {}),
     ...(item.priorOutdated ? { priorOutdated: true as const } : {}),
@@ -263,6 +266,8 @@ function restore(stored: StoredResult, migration: Migration, cache: ResultCache)
 
 class ResultCache {
   private readonly directory: string;
+  /** The prior schemas, by the sha256 of their content. */
+  private readonly priors: SnapshotCache;
   private writeProblemReported = false;
 
   constructor(
@@ -270,6 +275,8 @@ class ResultCache {
     private readonly onProblem: (message: string) => void = () => {},
   ) {
     this.directory = join(cacheDir, 'results');
+    // Its failures are this cache's: write() says them once.
+    this.priors = new SnapshotCache(this.directory, () => {}, 'priors');
   }
 
   /** The entry stored for `key`, or undefined: absent, unreadable, not well formed, or stored under another key. */
@@ -290,27 +297,17 @@ class ResultCache {
     }
   }
 
-  /** The prior schema stored under its sha256, or undefined (absent, or not what its name says). */
-  readPrior(hash: string): SchemaSnapshot | undefined {
-    try {
-      const text = readFileSync(this.priorFileOf(hash), 'utf8');
-      return sha256([text]) === hash ? (JSON.parse(text) as SchemaSnapshot) : undefined;
-    } catch {
-      return undefined;
-    }
+  /** The prior schema stored under `name`, or undefined (absent, or not a whole snapshot file). */
+  readPrior(name: string): SchemaSnapshot | undefined {
+    return this.priors.readNow(name);
   }
 
   /** Stores atomically (temp file + rename): a concurrent reader sees the whole entry or none. The prior schema first. */
   async write(key: string, result: StoredResult, prior: SchemaSnapshot | undefined): Promise<void> {
     try {
-      if (prior) {
-        const text = JSON.stringify(prior);
-        result = { ...result, prior: sha256([text]) };
-        await mkdir(join(this.directory, 'priors'), { recursive: true });
-        await this.writeAtomically(this.priorFileOf(result.prior!), text);
-      }
+      if (prior) result = { ...result, prior: await this.priors.store(prior) };
       await mkdir(this.directory, { recursive: true });
-      await this.writeAtomically(this.fileOf(key), JSON.stringify(result));
+      await this.writeAtomically(this.fileOf(key), asciiJson(result));
     } catch (error) {
       if (!this.writeProblemReported) {
         this.writeProblemReported = true;
@@ -334,10 +331,15 @@ class ResultCache {
   private fileOf(key: string): string {
     return join(this.directory, `${key}.json`);
   }
+}
 
-  private priorFileOf(hash: string): string {
-    return join(this.directory, 'priors', `${hash}.json`);
-  }
+/**
+ * JSON with every character beyond ASCII escaped (`\u2026`): the same value, but its text reads back as a one-byte
+ * string, where one such character (the `…` of many options) would make V8 hold the whole entry at two bytes a
+ * character. A warm run over thousands of entries reads each once: half the memory to collect.
+ */
+function asciiJson(value: unknown): string {
+  return JSON.stringify(value).replace(/[^\x00-\x7f]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 /** NUL-separated, so that no two different lists of parts hash alike. */
@@ -363,10 +365,10 @@ const optional =
   (check: Check): Check =>
   (value) =>
     value === undefined || check(value);
-const shaped =
-  (fields: Record<string, Check>): Check =>
-  (value) =>
-    isRecord(value) && Object.entries(fields).every(([name, check]) => check(value[name]));
+const shaped = (fields: Record<string, Check>): Check => {
+  const checks = Object.entries(fields); // once, not once per value checked: thousands of entries are checked per run
+  return (value) => isRecord(value) && checks.every(([name, check]) => check(value[name]));
+};
 
 const isName = shaped({ schema: isString, name: isString });
 const isStep: Check = shaped({ sql: isString, timing: oneOf(['before-app', 'after-app', 'any'] satisfies RollbackStep['timing'][]), transactional: (value) => typeof value === 'boolean' });

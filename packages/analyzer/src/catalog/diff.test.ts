@@ -2,7 +2,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { afterAll, describe, expect, test } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../../test/helpers/database.js';
 import { diffSnapshots, formatDifferences, type DiffOptions, type SchemaDifference } from './diff.js';
-import { readSchemaSnapshot, type SchemaSnapshot } from './snapshot.js';
+import { readSchemaSnapshot } from './read/index.js';
+import type { SchemaSnapshot } from './snapshot.js';
 
 /**
  * Creating a database costs a few hundred milliseconds on PostgreSQL 18, so cases borrow one from a pool and

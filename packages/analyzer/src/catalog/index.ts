@@ -1,10 +1,9 @@
 /** Reading a schema from the PostgreSQL catalog, and comparing two readings. */
 export type { Queryable } from './queryable.js';
+export { readSchemaSnapshot, type ReadSchemaSnapshotOptions } from './read/index.js';
 export {
-  readSchemaSnapshot,
   qualifiedName,
   functionKey,
-  type ReadSchemaSnapshotOptions,
   type SchemaSnapshot,
   type SchemaInfo,
   type ExtensionInfo,

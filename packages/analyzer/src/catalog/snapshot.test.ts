@@ -2,7 +2,8 @@ import { describe, expect, test } from 'vitest';
 import { createScratchDatabase, type ScratchDatabase } from '../../../../test/helpers/database.js';
 import { diffSnapshots } from './diff.js';
 import type { Queryable } from './queryable.js';
-import { functionKey, qualifiedName, readSchemaSnapshot, type SchemaSnapshot } from './snapshot.js';
+import { functionKey, qualifiedName, type SchemaSnapshot } from './snapshot.js';
+import { readSchemaSnapshot } from './read/index.js';
 
 async function withDatabase<T>(prefix: string, use: (db: ScratchDatabase) => Promise<T>): Promise<T> {
   const db = await createScratchDatabase(prefix);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { describe, expect, test } from 'vitest';
 import { createScratchDatabase, targetServers, type ScratchDatabase } from '../../../../test/helpers/database.js';
-import { readSchemaSnapshot } from '../catalog/snapshot.js';
+import { readSchemaSnapshot } from '../catalog/index.js';
 import { MigcheckError } from '../errors.js';
 import {
   checkViolated,

@@ -39,17 +39,37 @@ export async function seedExistingTables(client: pg.Client, before: SchemaSnapsh
  * dropped and added back at the end compares equal), ordered; a sequence's position.
  */
 export async function checksumData(client: pg.Client, before: SchemaSnapshot): Promise<DataChecksums> {
-  const sums: DataChecksums = new Map();
+  const queries = new Map<string, string>();
   for (const table of Object.values(before.tables)) {
     if (table.kind !== 'table') continue;
     const name = sqlName({ schema: table.schema, name: table.name });
-    sums.set(`${table.schema}.${table.name}`, await one(client, `SELECT format('%s rows, md5 %s', count(*), md5(coalesce(string_agg(to_jsonb(t)::text, ',' ORDER BY to_jsonb(t)::text), ''))) AS sum FROM ONLY ${name} AS t`));
+    queries.set(`${table.schema}.${table.name}`, `SELECT format('%s rows, md5 %s', count(*), md5(coalesce(string_agg(to_jsonb(t)::text, ',' ORDER BY to_jsonb(t)::text), ''))) AS sum FROM ONLY ${name} AS t`);
   }
   for (const sequence of Object.values(before.sequences)) {
     const name = sqlName({ schema: sequence.schema, name: sequence.name });
-    sums.set(`${sequence.schema}.${sequence.name}`, await one(client, `SELECT format('%s %s', last_value, is_called) AS sum FROM ${name}`));
+    queries.set(`${sequence.schema}.${sequence.name}`, `SELECT format('%s %s', last_value, is_called) AS sum FROM ${name}`);
   }
+  // All in one round trip; when one is unreadable (a table the rollback did not bring back), each on its own.
+  const together = await allAtOnce(client, [...queries.values()]);
+  const sums: DataChecksums = new Map();
+  for (const [index, [object, sql]] of [...queries].entries()) sums.set(object, together ? together[index]! : await one(client, sql));
   return sums;
+}
+
+/** The answers of single-value queries, in order, from one query; undefined when any of them fails. */
+async function allAtOnce(client: pg.Client, queries: string[]): Promise<string[] | undefined> {
+  if (queries.length === 0) return [];
+  const sql = `SELECT ARRAY[${queries.map((query) => `(${query})`).join(', ')}]::text[] AS sums`;
+  const inTransaction = client.getTransactionStatus() !== 'I';
+  if (inTransaction) await client.query('SAVEPOINT migcheck_checksum');
+  try {
+    const { rows } = await client.query<{ sums: string[] }>(sql);
+    if (inTransaction) await client.query('RELEASE SAVEPOINT migcheck_checksum');
+    return rows[0]?.sums;
+  } catch {
+    if (inTransaction) await client.query('ROLLBACK TO SAVEPOINT migcheck_checksum');
+    return undefined;
+  }
 }
 
 /** A table that is gone or unreadable after the rollback differs; the error is its checksum. */

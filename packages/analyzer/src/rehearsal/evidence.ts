@@ -6,7 +6,7 @@
 import { displayName } from '../changes/naming.js';
 import { worstVerdict, type Assessment, type Change } from '../changes/types.js';
 import type { AnalyzedChange, AnalyzedMigration } from '../plan/analyze.js';
-import type { MigrationRehearsal } from './rehearse.js';
+import type { MigrationRehearsal } from './types.js';
 
 export function withRehearsalEvidence(rehearsal: MigrationRehearsal): AnalyzedMigration {
   const { analysis, rollback, seeded, data } = rehearsal;

@@ -7,114 +7,109 @@
  *     compare the data: what the rollback does not restore (a hidden UPDATE, a trigger's side effect) shows;
  *  4. the same as 2 with the project's own down migration, if it has one, and say what data it destroys.
  * When every statement can run in a transaction block, all stages run in one transaction under
- * savepoints (no copy of the database); otherwise each runs in a fresh copy.
+ * savepoints in one copy of the prior state; otherwise each runs in a fresh copy. Stage 3 is left out when
+ * no verdict can depend on it (dataCanMatter).
  */
 import type pg from 'pg';
-import { diffSnapshots, type SchemaDifference } from '../catalog/diff.js';
+import { diffSnapshots } from '../catalog/diff.js';
 import type { SchemaSnapshot } from '../catalog/snapshot.js';
-import type { Change } from '../changes/types.js';
 import { analyzeMigration, type AnalyzedMigration } from '../plan/analyze.js';
 import { rollbackSteps } from '../plan/rollback-script.js';
-import { applySql, type ApplyFailure, type Shadow } from '../shadow/index.js';
+import { applySql, type ApplyFailure, type Shadow, type ShadowDatabase } from '../shadow/index.js';
 import type { Migration, SqlSource } from '../source/discover.js';
 import { sourceSpans } from '../source/parse.js';
 import { checksumData, differingData, seedExistingTables, type DataComparison } from './data.js';
-import { seedRows, type SeedResult, type SeedTarget } from './seed.js';
+import { withRehearsalEvidence } from './evidence.js';
+import { seedRows, type SeedTarget } from './seed.js';
+import type { MigrationRehearsal, RehearsalFailure, RehearsalOutcome, RehearsalResult } from './types.js';
 
-export interface RehearsalFailure {
-  stage: 'migration' | 'rollback' | 'down';
-  /** Where: the file and line for a migration or down file; the statement for a rollback step. */
-  at: string;
-  message: string;
-  /** The change whose rollback step failed. */
-  change?: Change;
-}
-
-export interface RehearsalOutcome {
-  /** The schema after the rollback equals the schema before the migration. */
-  restored: boolean;
-  differences: SchemaDifference[];
-  failure?: RehearsalFailure;
-}
-
-export interface MigrationRehearsal {
-  mode: 'transaction' | 'database';
-  analysis: AnalyzedMigration;
-  /** migcheck's rollback right after the migration. */
-  rollback: RehearsalOutcome;
-  /** migcheck's rollback after rows were seeded. */
-  seeded: { rows: SeedResult; failure?: RehearsalFailure };
-  /** The project's own down migration, after rows were seeded. */
-  down?: RehearsalOutcome & { path: string; rows: SeedResult; destroys: string[] };
-  /** migcheck's rollback with rows in the tables that existed before: the data, compared. */
-  data: DataComparison;
-}
-
-export type RehearsalResult = MigrationRehearsal | { historyFailure: ApplyFailure };
+export type { MigrationRehearsal, RehearsalFailure, RehearsalOutcome, RehearsalResult } from './types.js';
 
 /**
- * Rehearses one migration. `analyze` assesses it against the schema before it (read from the rehearsal
- * database itself, so the rollback is built from exactly the state it is rehearsed on).
+ * A rehearsal ready to run: the schema before the migration, the migration assessed against it, and the databases
+ * it runs in (copies of that state). Preparing needs the replay cursor (one at a time, in history order); running
+ * needs only its own databases, so rehearsals run in parallel (./parallel.ts).
+ */
+export interface PreparedRehearsal {
+  migration: Migration;
+  mode: MigrationRehearsal['mode'];
+  before: SchemaSnapshot;
+  analysis: AnalyzedMigration;
+  /** One for a rehearsal in one transaction; one per stage otherwise. */
+  databases: ShadowDatabase[];
+}
+
+/**
+ * Rehearses one migration. `analyze` assesses it against the schema before it: the replay's snapshot of that state
+ * (the snapshot cache's, shared with lint), which the rehearsal databases are copies of.
  */
 export async function rehearseMigration(
   shadow: Shadow,
   migration: Migration,
   analyze: (prior: SchemaSnapshot) => AnalyzedMigration,
 ): Promise<RehearsalResult> {
-  const first = await shadow.databaseBefore(migration);
-  if ('failure' in first) return { historyFailure: first.failure };
-  const transactional = isTransactional(migration.up) && (!migration.down || isTransactional(migration.down));
-
-  try {
-    if (transactional) await first.client.query('BEGIN');
-    // Read as the shadow reads prior schemas: the replay role is no owner to restore (../shadow/sandbox.ts).
-    const before = await shadow.readSnapshot(first.client);
-    const analysis = analyze(before);
-    const steps = rollbackSteps([analysis]);
-    if (!steps.every((placed) => placed.step.transactional) && transactional) {
-      // The rollback needs to run outside a transaction block: start over with copies.
-      await first.client.query('ROLLBACK');
-      return await rehearseInCopies(shadow, migration, first.client, before, analysis);
-    }
-    if (!transactional) return await rehearseInCopies(shadow, migration, first.client, before, analysis);
-
-    const inSavepoint = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-      await first.client.query('SAVEPOINT migcheck_rehearsal');
-      try {
-        return await work(first.client);
-      } finally {
-        await first.client.query('ROLLBACK TO SAVEPOINT migcheck_rehearsal');
-      }
-    };
-    return await rehearseStages(shadow, 'transaction', migration, before, analysis, inSavepoint);
-  } finally {
-    if (transactional) await first.client.query('ROLLBACK').catch(() => undefined);
-    await first.release();
-  }
+  const prepared = await prepareRehearsal(shadow, migration, analyze);
+  return 'historyFailure' in prepared ? prepared : runRehearsal(shadow, prepared);
 }
 
-async function rehearseInCopies(
+export async function prepareRehearsal(
   shadow: Shadow,
   migration: Migration,
-  firstClient: pg.Client,
-  before: SchemaSnapshot,
-  analysis: AnalyzedMigration,
-): Promise<RehearsalResult> {
-  let firstUsed = false;
-  const inCopy = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-    if (!firstUsed) {
-      firstUsed = true;
-      return work(firstClient);
+  analyze: (prior: SchemaSnapshot) => AnalyzedMigration,
+): Promise<PreparedRehearsal | { historyFailure: ApplyFailure }> {
+  const prior = await shadow.priorSnapshot(migration);
+  if ('failure' in prior) return { historyFailure: prior.failure };
+  const before = prior.snapshot;
+  const analysis = analyze(before);
+  // One transaction under savepoints when the files and migcheck's rollback all allow it; else a copy per stage.
+  const transactional =
+    isTransactional(migration.up) &&
+    (!migration.down || isTransactional(migration.down)) &&
+    rollbackSteps([analysis]).every((placed) => placed.step.transactional);
+  const count = transactional ? 1 : STAGES_IN_COPIES + (migration.down ? 1 : 0);
+  const databases = await shadow.databasesBefore(migration, count);
+  if ('failure' in databases) return { historyFailure: databases.failure };
+  return { migration, mode: transactional ? 'transaction' : 'database', before, analysis, databases };
+}
+
+/** rollback, seeded and data; the down migration's stage comes on top when there is one. */
+const STAGES_IN_COPIES = 3;
+
+/** Runs the stages of a prepared rehearsal; its databases are released (dropped) at the end, whatever happens. */
+export async function runRehearsal(shadow: Shadow, prepared: PreparedRehearsal): Promise<MigrationRehearsal> {
+  const { migration, mode, before, analysis, databases } = prepared;
+  try {
+    if (mode === 'database') {
+      const unused = [...databases];
+      const inCopy = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
+        const copy = unused.shift();
+        if (!copy) throw new Error('a rehearsal stage found no database of its own'); // counted in prepareRehearsal
+        try {
+          return await work(copy.client);
+        } finally {
+          await copy.release();
+        }
+      };
+      return await rehearseStages(shadow, mode, migration, before, analysis, inCopy);
     }
-    const copy = await shadow.databaseBefore(migration);
-    if ('failure' in copy) throw new Error(copy.failure.message); // the history applied a moment ago: cannot happen
+    const client = databases[0]!.client;
+    await client.query('BEGIN');
     try {
-      return await work(copy.client);
+      const inSavepoint = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
+        await client.query('SAVEPOINT migcheck_rehearsal');
+        try {
+          return await work(client);
+        } finally {
+          await client.query('ROLLBACK TO SAVEPOINT migcheck_rehearsal');
+        }
+      };
+      return await rehearseStages(shadow, mode, migration, before, analysis, inSavepoint);
     } finally {
-      await copy.release();
+      await client.query('ROLLBACK').catch(() => undefined);
     }
-  };
-  return rehearseStages(shadow, 'database', migration, before, analysis, inCopy);
+  } finally {
+    await Promise.all(databases.map((database) => database.release()));
+  }
 }
 
 type Isolated = <T>(work: (client: pg.Client) => Promise<T>) => Promise<T>;
@@ -159,7 +154,8 @@ async function rehearseStages(
   });
 
   // Rows in the existing tables before the migration: what it does to them must be undone by the rollback too.
-  const data = await isolated(async (client): Promise<DataComparison> => {
+  // Only a safe verdict can change for it (./evidence.ts): when the other stages leave none, it is not run.
+  const data = !dataCanMatter(analysis, rollback, seeded) ? { rows: { seeded: [], rejected: [] }, differing: [], skipped: DATA_NOT_NEEDED } : await isolated(async (client): Promise<DataComparison> => {
     const rows = await seedExistingTables(client, before);
     const sums = await checksumData(client, before);
     const applied = await applySql(client, migration.up);
@@ -184,6 +180,18 @@ async function rehearseStages(
     : undefined;
 
   return { mode, analysis, rollback, seeded, data, ...(down ? { down } : {}) };
+}
+
+const DATA_NOT_NEEDED = 'not needed: no change of this migration is safe after the schema rehearsal, so the data comparison cannot change a verdict';
+
+/**
+ * Whether the data comparison can change a verdict: it makes safe changes risky, and adds a risky change when every
+ * change is safe (none at all included). Decided from the verdicts the schema stages leave.
+ */
+function dataCanMatter(analysis: AnalyzedMigration, rollback: RehearsalOutcome, seeded: MigrationRehearsal['seeded']): boolean {
+  const noData: DataComparison = { rows: { seeded: [], rejected: [] }, differing: [] };
+  const { changes } = withRehearsalEvidence({ mode: 'transaction', analysis, rollback, seeded, data: noData });
+  return changes.length === 0 || changes.some(({ assessment }) => assessment.verdict === 'safe');
 }
 
 function failed(stage: RehearsalFailure['stage'], failure: ApplyFailure): RehearsalOutcome {

@@ -32,8 +32,10 @@ interface ColumnFacts {
   referenced: { table: string; column: string } | null;
 }
 
+/** The columns of every target table in one round trip, each table found by its exact names (`$1`, `$2`: the schemas and names). */
 const COLUMNS_SQL = `
-  SELECT a.attname AS name,
+  SELECT target.ordinality AS target,
+         a.attname AS name,
          format_type(a.atttypid, a.atttypmod) AS type,
          t.typcategory AS category,
          t.typtype AS typtype,
@@ -48,11 +50,12 @@ const COLUMNS_SQL = `
             JOIN pg_attribute ra ON ra.attrelid = fk.confrelid AND ra.attnum = fk.confkey[1]
            WHERE fk.contype = 'f' AND fk.conrelid = a.attrelid AND fk.conkey = ARRAY[a.attnum]
            LIMIT 1) AS referenced
-    FROM pg_attribute a
+    FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS target(schema, name, ordinality)
+    JOIN pg_namespace n ON n.nspname = target.schema
+    JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = target.name
+    JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     JOIN pg_type t ON t.oid = a.atttypid
-   WHERE a.attrelid = (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2)
-     AND a.attnum > 0 AND NOT a.attisdropped
-   ORDER BY a.attnum`;
+   ORDER BY target.ordinality, a.attnum`;
 
 export interface SeedTarget {
   table: QualifiedName;
@@ -77,10 +80,18 @@ export async function seedRows(client: pg.Client, targets: SeedTarget[]): Promis
 
 async function seedTables(client: pg.Client, targets: SeedTarget[]): Promise<SeedResult> {
   const result: SeedResult = { seeded: [], rejected: [] };
-  for (const { table, touched } of targets) {
+  if (targets.length === 0) return result;
+  // By their exact names: to_regclass cannot read the U&"…" form sqlName writes for a name with control characters.
+  // All read before the first row: rows do not change columns (a trigger that did would only get its row rejected).
+  const { rows: allColumns } = await client.query<ColumnFacts & { target: string }>(COLUMNS_SQL, [targets.map(({ table }) => table.schema), targets.map(({ table }) => table.name)]);
+  const columnsOf = new Map<number, ColumnFacts[]>();
+  for (const { target, ...column } of allColumns) {
+    const index = Number(target) - 1;
+    columnsOf.set(index, [...(columnsOf.get(index) ?? []), column]);
+  }
+  for (const [index, { table, touched }] of targets.entries()) {
     const name = sqlName(table);
-    // By its exact names: to_regclass cannot read the U&"…" form sqlName writes for a name with control characters.
-    const { rows: columns } = await client.query<ColumnFacts>(COLUMNS_SQL, [table.schema, table.name]);
+    const columns = columnsOf.get(index) ?? [];
     if (columns.length === 0) continue; // not a table (any more)
     const writable = columns.filter(
       (column) => column.identity !== 'a' && column.generated === '' && (touched.includes(column.name) || !(column.hasDefault || column.identity === 'd')),
@@ -105,10 +116,10 @@ async function seedTables(client: pg.Client, targets: SeedTarget[]): Promise<See
           : `INSERT INTO ${name} (${present.map(({ column }) => quoteIdent(column.name)).join(', ')}) VALUES (${present
               .map(({ column, value }) => `(${value})::${column.type}`)
               .join(', ')})`;
-      await client.query('SAVEPOINT migcheck_seed');
+      // One round trip per row: the savepoint, the row and the release go as one simple query; a failing row aborts
+      // the rest of it, and the rollback to the savepoint undoes the row alone.
       try {
-        await client.query(insert);
-        await client.query('RELEASE SAVEPOINT migcheck_seed');
+        await client.query(`SAVEPOINT migcheck_seed; ${insert}; RELEASE SAVEPOINT migcheck_seed`);
         inserted++;
       } catch (error) {
         await client.query('ROLLBACK TO SAVEPOINT migcheck_seed');

@@ -3,7 +3,7 @@
  * migration after the step that stopped it has an unknown prior schema. That is said with each of its verdicts,
  * in every format, with the reason, and with what would help (a --shadow-url server that has a missing extension).
  */
-import type { Migration } from '../source/discover.js';
+import type { Migration, MigrationDirectory } from '../source/discover.js';
 import type { MigrationReport } from './schema.js';
 
 export type HistoryNote = NonNullable<MigrationReport['history']>;
@@ -29,18 +29,20 @@ export function causeOf(failure: string): { cause: HistoryCause; hint?: string }
   return { cause: 'failed' };
 }
 
-/** The note of a migration whose earlier history holds a code step migcheck cannot run (goose .go files). */
-function codeStepBefore(migration: Migration): HistoryNote | undefined {
-  const history = migration.directory?.migrations.slice(0, migration.index) ?? [];
-  const index = history.findIndex((earlier) => earlier.code);
+/** The note of the migrations after a code step migcheck cannot run (goose .go files): the first of its folder. */
+function codeStepNote(directory: MigrationDirectory): { index: number; note: HistoryNote } | undefined {
+  const index = directory.migrations.findIndex((migration) => migration.code);
   if (index < 0) return undefined;
-  const step = history[index]!;
+  const step = directory.migrations[index]!;
   const language = step.code?.language === 'go' ? 'Go' : (step.code?.language ?? 'code');
   return {
-    replayed: index,
-    failure: `${step.up.path}: a migration written in ${language} cannot be read or replayed by migcheck; the schema after it is unknown`,
-    failedMigration: step.path,
-    cause: 'code',
+    index,
+    note: {
+      replayed: index,
+      failure: `${step.up.path}: a migration written in ${language} cannot be read or replayed by migcheck; the schema after it is unknown`,
+      failedMigration: step.path,
+      cause: 'code',
+    },
   };
 }
 
@@ -52,13 +54,32 @@ function codeStepBefore(migration: Migration): HistoryNote | undefined {
 export function completeHistory(migrations: readonly Migration[], notes: ReadonlyMap<Migration, HistoryNote> | undefined): Map<Migration, HistoryNote> {
   const completed = new Map<Migration, HistoryNote>();
   const stops = new Map<Migration['directory'], { index: number; note: HistoryNote }>();
+  // Each folder's migrations by path, once: every later migration's note names the same failed one.
+  const positions = new Map<MigrationDirectory, Map<string, number>>();
+  const positionOf = (directory: MigrationDirectory, path: string | undefined): number | undefined => {
+    let byPath = positions.get(directory);
+    if (!byPath) {
+      byPath = new Map();
+      for (const [index, earlier] of directory.migrations.entries()) if (!byPath.has(earlier.path)) byPath.set(earlier.path, index);
+      positions.set(directory, byPath);
+    }
+    return path === undefined ? undefined : byPath.get(path);
+  };
   for (const [migration, note] of notes ?? []) {
     if (!note.failure || !migration.directory) continue;
-    const failedIndex = migration.directory.migrations.findIndex((earlier) => earlier.path === note.failedMigration);
-    const index = failedIndex >= 0 ? failedIndex : migration.index - 1;
+    const index = positionOf(migration.directory, note.failedMigration) ?? migration.index - 1;
     const known = stops.get(migration.directory);
     if (!known || index < known.index) stops.set(migration.directory, { index, note });
   }
+  // Once per folder: looking through each migration's own history would cost the square of a long folder's length.
+  const codeSteps = new Map<MigrationDirectory, ReturnType<typeof codeStepNote>>();
+  const codeStepBefore = (migration: Migration): HistoryNote | undefined => {
+    const { directory } = migration;
+    if (!directory) return undefined;
+    if (!codeSteps.has(directory)) codeSteps.set(directory, codeStepNote(directory));
+    const step = codeSteps.get(directory);
+    return step && step.index < migration.index ? step.note : undefined;
+  };
   for (const migration of migrations) {
     const own = notes?.get(migration);
     const stop = migration.directory ? stops.get(migration.directory) : undefined;

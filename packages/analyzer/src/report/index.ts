@@ -1,6 +1,6 @@
 import { formatGithub } from './github.js';
 import { formatGitlab } from './gitlab.js';
-import { inertJson } from './json.js';
+import { inertJson, inertJsonPieces } from './json.js';
 import { formatMarkdown } from './markdown.js';
 import { formatSarif } from './sarif.js';
 import type { Report } from './schema.js';
@@ -15,6 +15,15 @@ export type Format = (typeof FORMATS)[number];
 export interface FormatOptions {
   /** ANSI colours in text output (the CLI turns them on for a TTY only). */
   color?: boolean;
+}
+
+/**
+ * formatReport in pieces that join to the same text: JSON one migration at a time (a CLI writes them as they come, so
+ * a history of thousands of migrations is never one string); the other formats in one piece.
+ */
+export function* formatReportPieces(report: Report, format: Format, options: FormatOptions = {}): Generator<string> {
+  if (format === 'json') yield* inertJsonPieces(report as unknown as Record<string, unknown>);
+  else yield formatReport(report, format, options);
 }
 
 export function formatReport(report: Report, format: Format, options: FormatOptions = {}): string {

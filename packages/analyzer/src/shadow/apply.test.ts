@@ -86,6 +86,54 @@ describe('applySql', () => {
     expect(failure).toMatchObject({ line: 2, column: 15, code: '42703' });
   });
 
+  describe('as one transaction (transaction: true): statements sent in batches', () => {
+    /** The queries applySql sends, by counting calls of client.query while it runs. */
+    async function queriesSent(run: () => Promise<unknown>): Promise<string[]> {
+      const sent: string[] = [];
+      const original = db.client.query.bind(db.client);
+      const counting = ((text: unknown, ...rest: unknown[]) => {
+        sent.push(typeof text === 'string' ? text : JSON.stringify(text));
+        return (original as (...args: unknown[]) => unknown)(text, ...rest);
+      }) as typeof db.client.query;
+      db.client.query = counting;
+      try {
+        await run();
+      } finally {
+        db.client.query = original;
+      }
+      return sent;
+    }
+
+    test('a file of many statements is one query between BEGIN and COMMIT', async () => {
+      const text = Array.from({ length: 12 }, (_, i) => `CREATE TABLE batch_${i} (id int);`).join('\n');
+      const sent = await queriesSent(async () => expect(await applySql(db.client, { path: 'm/b1.sql', text }, { transaction: true })).toBeUndefined());
+      expect(sent).toEqual(['BEGIN', text.replace(/;$/, ''), 'COMMIT']); // a statement ends before its semicolon
+      expect(await tableNames()).toEqual(expect.arrayContaining(['batch_0', 'batch_11']));
+    });
+
+    test('a failure is still reported at its statement, with nothing of the file left', async () => {
+      const failure = await applySql(
+        db.client,
+        { path: 'm/b2.sql', text: 'CREATE TABLE batch_kept (id int);\n\n  DROP TABLE batch_missing;\nCREATE TABLE batch_after (id int);\n' },
+        { transaction: true },
+      );
+      expect(failure).toMatchObject({ path: 'm/b2.sql', line: 3, column: 3, code: '42P01' });
+      expect(await tableNames()).not.toContain('batch_kept');
+      expect(db.client.getTransactionStatus()).toBe('I');
+    });
+
+    test('a statement with a sandbox form goes alone, between batches', async () => {
+      await db.client.query('CREATE TABLE batch_toggled (id int)');
+      const text = 'CREATE TABLE batch_x (id int);\nALTER TABLE batch_toggled DISABLE TRIGGER ALL;\nCREATE TABLE batch_y (id int);\nCREATE TABLE batch_z (id int);';
+      const sent = await queriesSent(async () => expect(await applySql(db.client, { path: 'm/b3.sql', text }, { transaction: true })).toBeUndefined());
+      expect(sent.filter((query) => query.startsWith('CREATE') || query.startsWith('ALTER'))).toEqual([
+        'CREATE TABLE batch_x (id int)',
+        'ALTER TABLE batch_toggled DISABLE TRIGGER ALL',
+        'CREATE TABLE batch_y (id int);\nCREATE TABLE batch_z (id int)',
+      ]);
+    });
+  });
+
   test('a failure inside a file-opened transaction rolls it back and leaves the session usable', async () => {
     const failure = await applySql(db.client, {
       path: 'm/007_tx_fails.sql',

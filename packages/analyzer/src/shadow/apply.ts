@@ -4,6 +4,10 @@
  * One statement per query, in autocommit, as psql runs a file: `CREATE INDEX CONCURRENTLY` (which refuses to run
  * in a transaction block or a multi-statement query) works, and so do files that hold their own BEGIN/COMMIT.
  * Splitting uses the real Postgres parser, so dollar-quoted bodies and semicolons in strings are safe.
+ *
+ * A file that runs as one transaction of migcheck's own goes first as a few multi-statement queries (a replay of a
+ * long history is mostly round trips otherwise); if that fails, it is rolled back and applied again statement by
+ * statement, which says which statement failed and where.
  */
 import type pg from 'pg';
 import { InputError, MigcheckError } from '../errors.js';
@@ -61,6 +65,7 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
 
   const callerTransaction = client.getTransactionStatus() !== 'I';
   const wrap = options.transaction === true && !callerTransaction && statements.every(canRunInTransaction);
+  if (wrap && !options.beforeStatement && (await appliedInBatches(client, source, sql, statements))) return undefined;
   if (wrap) await client.query('BEGIN');
   for (const [index, statement] of statements.entries()) {
     await options.beforeStatement?.(index);
@@ -90,6 +95,43 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
   // After a success the status is current. A file that opened a transaction and did not close it: commit it.
   if (!callerTransaction && client.getTransactionStatus() === 'T') await client.query('COMMIT');
   return undefined;
+}
+
+/**
+ * The file in one transaction, its statements sent as multi-statement queries (the statements with a sandbox form
+ * one by one). True when it committed; false when a statement failed: rolled back, nothing of it is left.
+ */
+async function appliedInBatches(
+  client: pg.Client,
+  source: { path: string },
+  sql: SqlText,
+  statements: readonly StatementSpan[],
+): Promise<boolean> {
+  const textOf = (first: StatementSpan, last: StatementSpan) => sql.sliceBytes(first.startByte, last.endByte).trimEnd();
+  const batches: Array<{ statements: StatementSpan[]; sandboxForm: boolean }> = [];
+  for (const statement of statements) {
+    const hasSandboxForm = sandboxForm(statement.tag, textOf(statement, statement)) !== undefined;
+    const last = batches.at(-1);
+    if (hasSandboxForm || !last || last.sandboxForm) batches.push({ statements: [statement], sandboxForm: hasSandboxForm });
+    else last.statements.push(statement);
+  }
+  await client.query('BEGIN');
+  try {
+    for (const batch of batches) {
+      const first = batch.statements[0]!;
+      const text = textOf(first, batch.statements.at(-1)!);
+      if (batch.sandboxForm) await runStatement(client, first.tag, text);
+      else await client.query(text);
+    }
+  } catch (error) {
+    if (!serverError(error)) {
+      throw new MigcheckError(`the shadow database connection was lost while applying ${source.path}: ${messageOf(error)}`);
+    }
+    await client.query('ROLLBACK');
+    return false;
+  }
+  await client.query('COMMIT');
+  return true;
 }
 
 /**

@@ -1,10 +1,11 @@
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { SchemaSnapshot } from '../catalog/index.js';
 import type { Migration } from '../source/discover.js';
 import { defaultCacheDir, HistoryHashChain, historyStartHash, SnapshotCache } from './cache.js';
+import { MAX_DEPTH } from './snapshot-file.js';
 
 const temporary: string[] = [];
 afterAll(async () => {
@@ -86,23 +87,145 @@ describe('the history hash chain', () => {
 });
 
 describe('SnapshotCache', () => {
-  test('stores <dir>/snapshots/<hash>.json, atomically, and reads it back', async () => {
+  const snapshot = (columns: Record<string, string>, extra: Partial<SchemaSnapshot> = {}): SchemaSnapshot => ({
+    ...EMPTY_SNAPSHOT,
+    schemas: { public: { name: 'public', owner: 'app', privileges: [], comment: null } },
+    tables: { 'public.t': { columns } as unknown as SchemaSnapshot['tables'][string], 'public.u': { columns: {} } as unknown as SchemaSnapshot['tables'][string] },
+    ...extra,
+  });
+
+  test('stores <dir>/snapshots/<hash>.jsonl, atomically, and reads it back', async () => {
     const dir = await temporaryDirectory();
     const cache = new SnapshotCache(dir);
     expect(await cache.read('abc')).toBeUndefined();
     await cache.write('abc', EMPTY_SNAPSHOT);
-    expect(await readdir(join(dir, 'snapshots'))).toEqual(['abc.json']);
+    expect(await readdir(join(dir, 'snapshots'))).toEqual(['abc.jsonl']);
     expect(await cache.read('abc')).toEqual(EMPTY_SNAPSHOT);
+    const full = snapshot({ a: 'integer', 'b\n"c\u2028': 'text' });
+    await cache.write('full', full);
+    const read = await new SnapshotCache(dir).read('full');
+    expect(read).toEqual(full);
+    expect(Object.keys(read!.tables)).toEqual(['public.t', 'public.u']);
   });
 
-  test('a damaged or foreign file is a miss, not an error', async () => {
+  test('one entry per line: an entry unchanged between two snapshots of a run is parsed once, and is the same frozen object', async () => {
+    const dir = await temporaryDirectory();
+    const writer = new SnapshotCache(dir);
+    await writer.write('before-2', snapshot({ a: 'integer' }));
+    await writer.write('before-3', snapshot({ a: 'bigint' }));
+    const cache = new SnapshotCache(dir);
+    const first = (await cache.read('before-2'))!;
+    const second = (await cache.read('before-3'))!;
+    expect(second.tables['public.u']).toBe(first.tables['public.u']);
+    expect(second.schemas.public).toBe(first.schemas.public);
+    expect(second.tables['public.t']).not.toBe(first.tables['public.t']);
+    expect(second.tables['public.t']).toEqual({ columns: { a: 'bigint' } });
+    // Shared between snapshots: no reader may change one under another.
+    expect(Object.isFrozen(first.tables['public.u'])).toBe(true);
+    expect(Object.isFrozen(first.tables)).toBe(true);
+    expect(second.indexes).toBe(first.indexes); // a section that did not change at all
+    expect(() => {
+      (first.schemas.public as { privileges: string[] }).privileges.push('x');
+    }).toThrow(TypeError);
+  });
+
+  test('a key that is also a name of Object.prototype stays a key', async () => {
     const dir = await temporaryDirectory();
     const cache = new SnapshotCache(dir);
-    await cache.write('x', EMPTY_SNAPSHOT);
-    await writeFile(join(dir, 'snapshots', 'x.json'), '{"schemas": {}, "tabl');
-    expect(await cache.read('x')).toBeUndefined();
-    await writeFile(join(dir, 'snapshots', 'x.json'), '[1, 2]');
-    expect(await cache.read('x')).toBeUndefined();
+    const hostile = { ...EMPTY_SNAPSHOT, schemas: JSON.parse('{"__proto__": {"name": "__proto__", "owner": null, "privileges": [], "comment": null}}') as SchemaSnapshot['schemas'] };
+    await cache.write('h', hostile);
+    const read = (await new SnapshotCache(dir).read('h'))!;
+    expect(Object.keys(read.schemas)).toEqual(['__proto__']);
+    expect(Object.getPrototypeOf(read.schemas)).toBe(Object.prototype);
+    expect(read).toEqual(hostile);
+  });
+
+  test('a damaged, cut short or foreign file is a miss, not an error', async () => {
+    const dir = await temporaryDirectory();
+    const cache = new SnapshotCache(dir);
+    await cache.write('x', snapshot({ a: 'integer' }));
+    const file = join(dir, 'snapshots', 'x.jsonl');
+    const whole = await readFile(file, 'utf8');
+    const lines = whole.split('\n');
+    for (let kept = 0; kept < lines.length; kept++) {
+      await writeFile(file, lines.slice(0, kept).join('\n'));
+      expect(await new SnapshotCache(dir).read('x')).toBeUndefined();
+    }
+    await writeFile(file, whole.slice(0, -3));
+    expect(await new SnapshotCache(dir).read('x')).toBeUndefined();
+    await writeFile(file, whole.replace('"public.u"', '1'));
+    expect(await new SnapshotCache(dir).read('x')).toBeUndefined();
+    await writeFile(file, '{"schemas": {}, "tables": {}, "indexes": {}, "functions": {}}');
+    expect(await new SnapshotCache(dir).read('x')).toBeUndefined();
+    await writeFile(file, whole);
+    expect(await new SnapshotCache(dir).read('x')).toEqual(snapshot({ a: 'integer' }));
+  });
+
+  test('in history order, a snapshot is stored as the lines that differ from the one before, read back whole', async () => {
+    const dir = await temporaryDirectory();
+    const writer = new SnapshotCache(dir);
+    const columns = Object.fromEntries(Array.from({ length: 20 }, (_, index) => [`c${index}`, 'text']));
+    const tables = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`public.t${index}`, { columns }])) as unknown as SchemaSnapshot['tables'];
+    // Step k adds a column to table t, a table and an index: the other tables stay as they were.
+    const history = Array.from({ length: MAX_DEPTH + 8 }, (_, step) => {
+      const changed = { columns: { ...columns, ...Object.fromEntries(Array.from({ length: step }, (_, index) => [`added${index}`, 'integer'])) } };
+      const added = Object.fromEntries(Array.from({ length: step }, (_, index) => [`public.new${index}`, { columns: {} }]));
+      return { ...EMPTY_SNAPSHOT, tables: { ...tables, ...added, 'public.t': changed as unknown as SchemaSnapshot['tables'][string] }, indexes: { [`public.i${step}`]: { step } as unknown as SchemaSnapshot['indexes'][string] } };
+    });
+    for (const [step, each] of history.entries()) await writer.write(`h${step}`, each);
+    const size = async (step: number) => (await readFile(join(dir, 'snapshots', `h${step}.jsonl`), 'utf8')).length;
+    const headers = await Promise.all(history.map(async (_, step) => (await readFile(join(dir, 'snapshots', `h${step}.jsonl`), 'utf8')).split('\n')[0]!.split(' ')));
+    expect(headers[0]![2]).toBe('0');
+    expect(headers[1]![2]).toBe('1');
+    expect(headers[1]![3]).toBe('h0');
+    // Only the entries that changed are written again (not those after a new key); no chain is longer than MAX_DEPTH.
+    expect(await size(1)).toBeLessThan((await size(0)) / 5);
+    expect(Math.max(...headers.map((header) => Number(header[2])))).toBe(MAX_DEPTH);
+    // A fresh cache reads any of them, in any order, from their bases on disk.
+    const reader = new SnapshotCache(dir);
+    for (const step of [MAX_DEPTH + 7, 3, MAX_DEPTH + 1, MAX_DEPTH, 0, MAX_DEPTH - 1]) expect(await reader.read(`h${step}`)).toEqual(history[step]);
+    const inOrder = new SnapshotCache(dir);
+    for (const [step, each] of history.entries()) {
+      const read = await inOrder.read(`h${step}`);
+      expect(read).toEqual(each);
+      expect(Object.keys(read!.tables['public.t']!.columns)).toEqual(Object.keys(each.tables['public.t']!.columns));
+    }
+  });
+
+  test('a key added or removed in a long section writes that key, not the whole list of keys', async () => {
+    const dir = await temporaryDirectory();
+    const writer = new SnapshotCache(dir);
+    const indexes = Object.fromEntries(Array.from({ length: 1000 }, (_, index) => [`public.index_${String(index).padStart(4, '0')}`, { n: index }]));
+    const withIndexes = (entries: Record<string, unknown>) => ({ ...EMPTY_SNAPSHOT, indexes: entries as SchemaSnapshot['indexes'] });
+    const { 'public.index_0100': removed, ...fewer } = indexes;
+    const added = Object.fromEntries(Object.entries(indexes).flatMap(([key, value]) => (key === 'public.index_0500' ? [['public.index_0499b', { n: -1 }], [key, value]] : [[key, value]])));
+    const history = [withIndexes(indexes), withIndexes(added), withIndexes(fewer), withIndexes({ ...fewer, 'public.index_0100': removed })];
+    for (const [step, each] of history.entries()) await writer.write(`k${step}`, each);
+    for (const step of [1, 2, 3]) expect((await readFile(join(dir, 'snapshots', `k${step}.jsonl`), 'utf8')).length).toBeLessThan(2000);
+    const reader = new SnapshotCache(dir);
+    for (const [step, each] of history.entries()) {
+      const read = await reader.read(`k${step}`);
+      expect(read).toEqual(each);
+      expect(Object.keys(read!.indexes)).toEqual(Object.keys(each.indexes));
+    }
+  });
+
+  test('a delta whose base is gone, or was replaced by another run, is a miss; so is a base that is not a name', async () => {
+    const dir = await temporaryDirectory();
+    const writer = new SnapshotCache(dir);
+    await writer.write('a', snapshot({ x: 'integer' }));
+    await writer.write('b', snapshot({ x: 'bigint' }));
+    expect(await new SnapshotCache(dir).read('b')).toEqual(snapshot({ x: 'bigint' }));
+    // Another run replays the history of `a` again and writes its file: same content, another id.
+    await new SnapshotCache(dir).write('a', snapshot({ x: 'integer' }));
+    expect(await new SnapshotCache(dir).read('a')).toEqual(snapshot({ x: 'integer' }));
+    expect(await new SnapshotCache(dir).read('b')).toBeUndefined();
+    const delta = await readFile(join(dir, 'snapshots', 'b.jsonl'), 'utf8');
+    await rm(join(dir, 'snapshots', 'a.jsonl'));
+    expect(await new SnapshotCache(dir).read('b')).toBeUndefined();
+    const [format, id, depth, , baseId] = delta.split('\n')[0]!.split(' ');
+    await writeFile(join(dir, 'snapshots', 'b.jsonl'), delta.replace(/^.*/, `${format} ${id} ${depth} ../../outside ${baseId}`));
+    expect(await new SnapshotCache(dir).read('b')).toBeUndefined();
   });
 
   test('a cache that cannot be written is said once, and the analysis goes on', async () => {

@@ -1,27 +1,34 @@
 /**
- * The cache of replayed schemas: `<cacheDir>/snapshots/<hash>.json`, one SchemaSnapshot per history.
+ * The cache of replayed schemas: `<cacheDir>/snapshots/<hash>.jsonl`, one SchemaSnapshot per history.
  *
  * A history is named by a hash chain over its content, so editing, adding or reordering an earlier migration
  * gives a new name, and a directory's prefixes share their computation:
  *
- *   h0 = sha256("migcheck-shadow-v3", server major version, replay role, tool setup SQL)   (what else shapes the schema)
+ *   h0 = sha256("migcheck-shadow-v4", server major version, replay role, tool setup SQL)   (what else shapes the schema)
  *   hk = sha256(h(k-1), id of migration k, its up SQL)
  *
  * The replay role is there because what it may do decides what replays (a sandbox role of migcheck's own is
  * `migcheck_sandbox` whatever its real name); the tool setup is the migration tool's tracking table
- * (./tracking.ts). Bump the format when the snapshot format or the replay's privileges change.
+ * (./tracking.ts). Bump the format when the snapshot format, the file format or the replay's privileges change.
+ *
+ * The files: ./snapshot-file.ts (one entry a line, most of them deltas on the snapshot read or written before).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SchemaSnapshot } from '../catalog/index.js';
 import { InputError } from '../errors.js';
 import type { Migration } from '../source/discover.js';
+import { decodeSnapshot, encodeSnapshot, EntryTable, MAX_DEPTH, readHeader, type SnapshotLayout } from './snapshot-file.js';
 import type { HistoryFailure, ServerIdentity } from './types.js';
 
-/** v2: replays run as the sandbox role (./sandbox.ts), whose name snapshots anonymise; v1 snapshots were a superuser's. */
-const CACHE_FORMAT = 'migcheck-shadow-v3';
+/**
+ * v2: replays run as the sandbox role (./sandbox.ts), whose name snapshots anonymise; v1 snapshots were a superuser's.
+ * v4: one entry a line, and deltas (./snapshot-file.ts), in `.jsonl` files.
+ */
+const CACHE_FORMAT = 'migcheck-shadow-v4';
 
 /** $MIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/migcheck, else ~/.cache/migcheck. */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -80,44 +87,52 @@ function sha256(parts: string[]): string {
   return createHash('sha256').update(parts.join('\0')).digest('hex');
 }
 
+/** A snapshot this cache read or wrote, and its file's layout: the base of the next file written. */
+interface Known {
+  hash: string;
+  layout: SnapshotLayout;
+  /** Read from its file, so frozen: only such a snapshot lends its entries to a delta read on it. */
+  read?: SchemaSnapshot;
+}
+
 export class SnapshotCache {
   private readonly directory: string;
   private writeProblemReported = false;
+  private readonly entries = new EntryTable();
+  /** The last snapshot read or written: in history order, the next one is mostly the same. */
+  private last?: Known;
 
   constructor(
     cacheDir: string,
     /** Told once if the cache cannot be written (the analysis goes on without it). */
     private readonly onProblem: (message: string) => void = () => {},
+    /** The folder of `cacheDir` that holds the files (lint's result cache keeps its prior schemas in one of its own). */
+    folder = 'snapshots',
   ) {
-    this.directory = join(cacheDir, 'snapshots');
+    this.directory = join(cacheDir, folder);
   }
 
-  /** The snapshot stored for `hash`, or undefined (absent, unreadable or not a snapshot: all mean "replay"). */
+  /**
+   * The snapshot stored for `hash`, or undefined (absent, unreadable or not a whole snapshot: all mean "replay").
+   * Its entries are frozen and shared with the other snapshots this cache has read that hold the same entry.
+   */
   async read(hash: string): Promise<SchemaSnapshot | undefined> {
-    let text: string;
-    try {
-      text = await readFile(this.fileOf(hash), 'utf8');
-    } catch {
-      return undefined;
-    }
-    try {
-      const parsed: unknown = JSON.parse(text);
-      return looksLikeSnapshot(parsed) ? parsed : undefined;
-    } catch {
-      return undefined;
-    }
+    return this.readNow(hash);
+  }
+
+  /** read(), synchronously: for a value read on first use. */
+  readNow(hash: string): SchemaSnapshot | undefined {
+    const found = this.load(hash, undefined);
+    if (found) this.last = found;
+    return found?.read;
   }
 
   /** Stores atomically (temp file + rename): a concurrent reader sees the whole file or none. */
   async write(hash: string, snapshot: SchemaSnapshot): Promise<void> {
-    const target = this.fileOf(hash);
-    const temporary = `${target}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(this.directory, { recursive: true });
-      await writeFile(temporary, JSON.stringify(snapshot));
-      await rename(temporary, target);
+      const encoded = this.encode(hash, snapshot);
+      await this.writeFile(hash, encoded);
     } catch (error) {
-      await rm(temporary, { force: true }).catch(() => {});
       if (!this.writeProblemReported) {
         this.writeProblemReported = true;
         const reason = (error as NodeJS.ErrnoException).code ?? String(error);
@@ -126,13 +141,66 @@ export class SnapshotCache {
     }
   }
 
-  private fileOf(hash: string): string {
-    return join(this.directory, `${hash}.json`);
+  /**
+   * Stores the snapshot under the sha256 of its content, and returns that name; a file of that name is kept as it is
+   * (it holds the same content, and deltas may rest on it). Throws when it cannot be written.
+   */
+  async store(snapshot: SchemaSnapshot): Promise<string> {
+    const encoded = this.encode(undefined, snapshot);
+    if (!existsSync(this.fileOf(encoded.digest))) await this.writeFile(encoded.digest, encoded);
+    return encoded.digest;
   }
-}
 
-function looksLikeSnapshot(value: unknown): value is SchemaSnapshot {
-  if (typeof value !== 'object' || value === null) return false;
-  const record = value as Record<string, unknown>;
-  return ['schemas', 'tables', 'indexes', 'functions'].every((key) => typeof record[key] === 'object' && record[key] !== null);
+  /** The file of `snapshot`: a delta on the last snapshot read or written, unless that chain is long enough. */
+  private encode(hash: string | undefined, snapshot: SchemaSnapshot): ReturnType<typeof encodeSnapshot> {
+    const { last } = this;
+    const base = last && last.hash !== hash && last.layout.depth < MAX_DEPTH ? last : undefined;
+    const encoded = encodeSnapshot(snapshot, randomBytes(8).toString('hex'), base);
+    // A file never rests on itself (stored by content, its name is known only now).
+    return base && base.hash === encoded.digest && hash === undefined ? encodeSnapshot(snapshot, encoded.layout.id) : encoded;
+  }
+
+  private async writeFile(hash: string, { text, layout }: ReturnType<typeof encodeSnapshot>): Promise<void> {
+    const target = this.fileOf(hash);
+    const temporary = `${target}.${process.pid}.${layout.id}.tmp`;
+    try {
+      await mkdir(this.directory, { recursive: true });
+      await writeFile(temporary, text);
+      await rename(temporary, target);
+      this.last = { hash, layout };
+    } catch (error) {
+      await rm(temporary, { force: true }).catch(() => {});
+      throw error;
+    }
+  }
+
+  /** The snapshot of file `hash` (with the id and depth a delta expects of its base), its bases read first. */
+  private load(hash: string, expected: { id: string; depth: number } | undefined): (Known & { read: SchemaSnapshot }) | undefined {
+    const { last } = this;
+    if (last?.read && last.hash === hash && (!expected || (last.layout.id === expected.id && last.layout.depth === expected.depth))) {
+      return { ...last, read: last.read };
+    }
+    let text: string;
+    try {
+      // Synchronous: a few hundred files read one after the other cost less than as many round trips to the thread pool.
+      text = readFileSync(this.fileOf(hash), 'utf8');
+    } catch {
+      return undefined;
+    }
+    try {
+      const header = readHeader(text);
+      if (!header || (expected && (header.id !== expected.id || header.depth !== expected.depth))) return undefined;
+      // Depth decreases by one a step, so this ends within MAX_DEPTH files.
+      const base = header.base ? this.load(header.base.hash, { id: header.base.id, depth: header.depth - 1 }) : undefined;
+      if (header.base && !base) return undefined;
+      const decoded = decodeSnapshot(text, header, base ? { snapshot: base.read, layout: base.layout } : undefined, this.entries);
+      return decoded ? { hash, layout: decoded.layout, read: decoded.snapshot } : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  private fileOf(hash: string): string {
+    return join(this.directory, `${hash}.jsonl`);
+  }
 }

@@ -108,20 +108,43 @@ export async function dropSandboxRole(admin: pg.Client, name: string): Promise<v
 
 /** `snapshot` with the replay role anonymised (see the top of this file). */
 export function anonymiseReplayRole(snapshot: SchemaSnapshot, role: string): SchemaSnapshot {
-  return anonymise(snapshot, role) as SchemaSnapshot;
+  const kinds = Object.entries(snapshot).map(([kind, records]: [string, unknown]) => [
+    kind,
+    records !== null && typeof records === 'object'
+      ? Object.fromEntries(Object.entries(records).map(([key, record]) => [key, anonymisedRecord(record, role)]))
+      : records,
+  ]);
+  return Object.fromEntries(kinds) as SchemaSnapshot;
+}
+
+/**
+ * Consecutive readings of one session share the records that did not change (../catalog/read/incremental.ts):
+ * each is anonymised once.
+ */
+const anonymisedRecords = new WeakMap<object, { role: string; record: unknown }>();
+
+function anonymisedRecord(record: unknown, role: string): unknown {
+  if (record === null || typeof record !== 'object') return anonymise(record, role);
+  const known = anonymisedRecords.get(record);
+  if (known?.role === role) return known.record;
+  const anonymised = anonymise(record, role);
+  anonymisedRecords.set(record, { role, record: anonymised });
+  return anonymised;
 }
 
 function anonymise(value: unknown, role: string): unknown {
   if (Array.isArray(value)) return value.map((item) => anonymise(item, role));
   if (value === null || typeof value !== 'object') return value;
-  const result: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) {
-    if (key === 'owner' && item === role) result[key] = null;
-    else if (key === 'privileges' && Array.isArray(item) && item.every((entry) => typeof entry === 'string')) {
-      result[key] = item.flatMap((entry: string) => anonymiseAclItem(entry, role)).sort();
-    } else result[key] = anonymise(item, role);
-  }
-  return result;
+  // Object.fromEntries, as the catalog reader builds its maps: a column or schema called "__proto__" stays data.
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => {
+      if (key === 'owner' && item === role) return [key, null];
+      if (key === 'privileges' && Array.isArray(item) && item.every((entry) => typeof entry === 'string')) {
+        return [key, item.flatMap((entry: string) => anonymiseAclItem(entry, role)).sort()];
+      }
+      return [key, anonymise(item, role)];
+    }),
+  );
 }
 
 /** `grantee=privileges/grantor`: the replay role's own item is dropped; as grantor it becomes SANDBOX_ROLE. */

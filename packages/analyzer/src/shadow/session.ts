@@ -172,6 +172,11 @@ export class ShadowSession implements Shadow {
   }
 
   async databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed> {
+    const databases = await this.databasesBefore(migration, 1);
+    return 'failure' in databases ? databases : databases[0]!;
+  }
+
+  async databasesBefore(migration: Migration, count: number): Promise<ShadowDatabase[] | HistoryFailed> {
     this.assertOpen();
     const history = await this.historyOf(migration.directory);
     const index = indexOf(migration);
@@ -179,29 +184,42 @@ export class ShadowSession implements Shadow {
     const known = this.failureBefore(history, index);
     if (known) return known;
 
+    // All copies in one turn on the cursor: a rehearsal running in parallel with the replay of later migrations
+    // never needs the cursor back at this state.
     return this.exclusive(async () => {
       const reached = await this.bringCursorTo(history, index, history.progress);
       if (!(reached instanceof ReplayCursor)) return reached;
       // The cursor is the template of this state: copies of it need no replay.
       await reached.disconnect();
-      const name = await this.server.createDatabase(reached.database);
-      let client;
+      const databases: ShadowDatabase[] = [];
       try {
-        client = await this.server.connect(name);
+        for (let made = 0; made < count; made++) databases.push(await this.copyOf(reached.database));
       } catch (error) {
-        await this.server.dropDatabase(name).catch(() => {});
+        await Promise.all(databases.map((database) => database.release()));
         throw error;
       }
-      let released: Promise<void> | undefined;
-      return {
-        url: this.server.urlOf(name),
-        client,
-        release: () => {
-          released ??= client.end().catch(() => {}).then(() => this.server.dropDatabase(name));
-          return released;
-        },
-      };
+      return databases;
     });
+  }
+
+  private async copyOf(template: string): Promise<ShadowDatabase> {
+    const name = await this.server.createDatabase(template);
+    let client;
+    try {
+      client = await this.server.connect(name);
+    } catch (error) {
+      await this.server.dropDatabase(name).catch(() => {});
+      throw error;
+    }
+    let released: Promise<void> | undefined;
+    return {
+      url: this.server.urlOf(name),
+      client,
+      release: () => {
+        released ??= client.end().catch(() => {}).then(() => this.server.dropDatabase(name));
+        return released;
+      },
+    };
   }
 
   readSnapshot(session: pg.Client): Promise<SchemaSnapshot> {

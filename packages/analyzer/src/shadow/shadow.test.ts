@@ -160,7 +160,7 @@ describe('priorSnapshots', () => {
     await cold.close();
     expect(first.map((result) => 'cached' in result && result.cached)).toEqual([false, false, false, false]);
     const files = await readdir(join(cacheDir, 'snapshots'));
-    expect(files.filter((file) => file.endsWith('.json'))).toHaveLength(4);
+    expect(files.filter((file) => file.endsWith('.jsonl'))).toHaveLength(4);
     expect(files.filter((file) => file.endsWith('.tmp'))).toHaveLength(0);
 
     const activity = { ...serverActivity };

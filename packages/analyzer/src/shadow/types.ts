@@ -58,6 +58,11 @@ export interface Shadow {
   /** A fresh database in the state before `migration` (history applied), for rehearsals; the caller releases it. */
   databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed>;
   /**
+   * `count` fresh databases in the state before `migration`, copied in one turn of the replay: a rehearsal that
+   * needs several (one per stage) gets them all before the replay moves on to later migrations.
+   */
+  databasesBefore(migration: Migration, count: number): Promise<ShadowDatabase[] | HistoryFailed>;
+  /**
    * The schema of a shadow database, read in one of its sessions (a ShadowDatabase's client), as the prior
    * snapshots have it: the replay role, who ran the migrations, is no owner to restore (see ./sandbox.ts).
    */

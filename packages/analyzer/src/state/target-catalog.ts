@@ -10,7 +10,8 @@
  * history (else the verdicts that need it stay static, never safe). Only a lost or silent connection
  * (a MigcheckError) ends the run.
  */
-import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/snapshot.js';
+import type { SchemaSnapshot } from '../catalog/snapshot.js';
+import { readSchemaSnapshot } from '../catalog/read/index.js';
 import { MigcheckError } from '../errors.js';
 import type { RecognisedMigration } from '../plan/analyze.js';
 import type { Target } from '../probes/target.js';

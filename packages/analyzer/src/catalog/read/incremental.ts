@@ -1,0 +1,314 @@
+/**
+ * Reading the schema again, after a change, at the cost of what changed.
+ *
+ * A replay reads the schema before hundreds of migrations and before statements within them, on one session; a
+ * whole read of Lemmy's schema costs ~50 ms of deparsing on the server. Between two reads a migration changes a few
+ * objects. An incremental reader keeps its last reading, with the OIDs each record was read from (./sql.ts
+ * Entry), and a fingerprint of the catalog rows behind each object: the version (`xmin`, `ctid`) of every row of
+ * pg_class, pg_attribute, pg_constraint, pg_proc… that belongs to it. The next read:
+ *
+ * 1. takes the fingerprint again (one query, no deparsing) and finds the objects whose rows were added, removed
+ *    or rewritten (any write to a row gives it a new `ctid` or `xmin`, a rolled-back write restores the old ones);
+ * 2. adds every object that depends on one of them, transitively through pg_depend (a view on a renamed column, a
+ *    foreign key to a renamed table, a function over a renamed type: their deparsed text changes with it);
+ * 3. reads those objects' records again, with the same queries as a whole read limited to them, and keeps the
+ *    others from the last reading.
+ *
+ * Anything it cannot place (a schema, an extension, a role, a collation, an operator class… changed) makes it read
+ * the whole schema again, as does a result that does not fit together (two records with one key). A reading is
+ * equal to a whole read of the same state: the tests compare both at every step of the shared corpora's replays.
+ */
+import type { Queryable } from '../queryable.js';
+import type { SchemaSnapshot } from '../snapshot.js';
+import {
+  readCatalogUnderSettings,
+  readOwned,
+  snapshotOf,
+  withReadingSettings,
+  type CatalogReading,
+  type OwnedEntries,
+  type OwnedKind,
+} from './index.js';
+import type { CatalogScope, Entry, Owner } from './sql.js';
+
+/** pg_class, pg_type, pg_proc… rows made by initdb have OIDs below this (FirstNormalObjectId). */
+const FIRST_USER_OID = 16384;
+
+/**
+ * One row per object (its Owner, or `g` for what only a whole read can follow) and a digest of the versions of the
+ * catalog rows that belong to it. Flags that Postgres may update in place (without a new row version) are part of
+ * the version: an index's validity, a materialized view's populated state.
+ */
+const FINGERPRINT_QUERY = `
+WITH versions(owner, version) AS (
+  SELECT 'r' || c.oid, c.xmin::pg_catalog.text || c.ctid::pg_catalog.text || c.relispopulated::pg_catalog.text
+    FROM pg_catalog.pg_class AS c WHERE c.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'r' || a.attrelid, a.xmin::pg_catalog.text || a.ctid::pg_catalog.text
+    FROM pg_catalog.pg_attribute AS a WHERE a.attrelid >= ${FIRST_USER_OID} AND a.attnum > 0
+  UNION ALL SELECT 'r' || ad.adrelid, ad.xmin::pg_catalog.text || ad.ctid::pg_catalog.text FROM pg_catalog.pg_attrdef AS ad
+  UNION ALL SELECT 'r' || i.indexrelid, i.xmin::pg_catalog.text || i.ctid::pg_catalog.text || i.indisvalid::pg_catalog.text || i.indisready::pg_catalog.text
+      || i.indislive::pg_catalog.text || i.indisclustered::pg_catalog.text || i.indisreplident::pg_catalog.text
+    FROM pg_catalog.pg_index AS i WHERE i.indexrelid >= ${FIRST_USER_OID}
+  UNION ALL SELECT CASE WHEN con.conrelid <> 0 THEN 'r' || con.conrelid ELSE 't' || con.contypid END,
+      con.xmin::pg_catalog.text || con.ctid::pg_catalog.text
+    FROM pg_catalog.pg_constraint AS con WHERE con.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'r' || tg.tgrelid, tg.xmin::pg_catalog.text || tg.ctid::pg_catalog.text || tg.tgenabled::pg_catalog.text
+    FROM pg_catalog.pg_trigger AS tg WHERE tg.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'r' || rw.ev_class, rw.xmin::pg_catalog.text || rw.ctid::pg_catalog.text FROM pg_catalog.pg_rewrite AS rw WHERE rw.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'r' || pol.polrelid, pol.xmin::pg_catalog.text || pol.ctid::pg_catalog.text FROM pg_catalog.pg_policy AS pol
+  UNION ALL SELECT 'r' || s.seqrelid, s.xmin::pg_catalog.text || s.ctid::pg_catalog.text FROM pg_catalog.pg_sequence AS s
+  UNION ALL SELECT 'r' || inh.inhrelid, inh.xmin::pg_catalog.text || inh.ctid::pg_catalog.text FROM pg_catalog.pg_inherits AS inh
+  UNION ALL SELECT 'r' || inh.inhparent, inh.xmin::pg_catalog.text || inh.ctid::pg_catalog.text FROM pg_catalog.pg_inherits AS inh
+  UNION ALL SELECT 'r' || pt.partrelid, pt.xmin::pg_catalog.text || pt.ctid::pg_catalog.text FROM pg_catalog.pg_partitioned_table AS pt
+  UNION ALL SELECT 'r' || ft.ftrelid, ft.xmin::pg_catalog.text || ft.ctid::pg_catalog.text FROM pg_catalog.pg_foreign_table AS ft
+  UNION ALL SELECT 't' || t.oid, t.xmin::pg_catalog.text || t.ctid::pg_catalog.text FROM pg_catalog.pg_type AS t WHERE t.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'r' || t.typrelid, t.xmin::pg_catalog.text || t.ctid::pg_catalog.text
+    FROM pg_catalog.pg_type AS t WHERE t.oid >= ${FIRST_USER_OID} AND t.typrelid <> 0
+  UNION ALL SELECT 't' || e.enumtypid, e.xmin::pg_catalog.text || e.ctid::pg_catalog.text FROM pg_catalog.pg_enum AS e
+  UNION ALL SELECT 't' || rng.rngtypid, rng.xmin::pg_catalog.text || rng.ctid::pg_catalog.text FROM pg_catalog.pg_range AS rng WHERE rng.rngtypid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'f' || p.oid, p.xmin::pg_catalog.text || p.ctid::pg_catalog.text FROM pg_catalog.pg_proc AS p WHERE p.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'f' || ag.aggfnoid::pg_catalog.oid, ag.xmin::pg_catalog.text || ag.ctid::pg_catalog.text FROM pg_catalog.pg_aggregate AS ag WHERE ag.aggfnoid::pg_catalog.oid >= ${FIRST_USER_OID}
+  -- Comments, to the object they describe.
+  UNION ALL SELECT CASE d.classoid
+      WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN 'r' || d.objoid
+      WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN 't' || d.objoid
+      WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN 'f' || d.objoid
+      WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN (SELECT CASE WHEN con.conrelid <> 0 THEN 'r' || con.conrelid ELSE 't' || con.contypid END
+        FROM pg_catalog.pg_constraint AS con WHERE con.oid = d.objoid)
+      WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN (SELECT 'r' || tg.tgrelid FROM pg_catalog.pg_trigger AS tg WHERE tg.oid = d.objoid)
+      WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN (SELECT 'r' || pol.polrelid FROM pg_catalog.pg_policy AS pol WHERE pol.oid = d.objoid)
+      ELSE 'g' END,
+    d.xmin::pg_catalog.text || d.ctid::pg_catalog.text
+    FROM pg_catalog.pg_description AS d WHERE d.objoid >= ${FIRST_USER_OID} OR d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
+  -- Dependencies the snapshot reads: a sequence's owning column, extension membership, a type's own functions.
+  -- (Those of other objects change with the objects' own rows, read above.)
+  UNION ALL SELECT CASE dep.classid
+      WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN 'r' || dep.objid
+      WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN 't' || dep.objid
+      WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN 'f' || dep.objid
+      WHEN 'pg_catalog.pg_namespace'::pg_catalog.regclass THEN 'g' END,
+    dep.xmin::pg_catalog.text || dep.ctid::pg_catalog.text
+    FROM pg_catalog.pg_depend AS dep WHERE dep.deptype IN ('a', 'i', 'e') AND dep.objid >= ${FIRST_USER_OID}
+  -- What only a whole read follows: schemas, extensions, roles (owners and grantees are shown by name), and the
+  -- objects whose names appear in deparsed definitions without being read themselves.
+  UNION ALL SELECT 'g', 'n' || n.oid || ':' || n.xmin::pg_catalog.text || n.ctid::pg_catalog.text FROM pg_catalog.pg_namespace AS n
+  UNION ALL SELECT 'g', 'x' || x.xmin::pg_catalog.text || x.ctid::pg_catalog.text FROM pg_catalog.pg_extension AS x
+  UNION ALL SELECT 'g', 'a' || ro.oid || ':' || ro.rolname FROM pg_catalog.pg_roles AS ro
+  UNION ALL SELECT 'g', 's' || sp.oid || ':' || sp.spcname FROM pg_catalog.pg_tablespace AS sp
+  UNION ALL SELECT 'g', 'c' || co.xmin::pg_catalog.text || co.ctid::pg_catalog.text FROM pg_catalog.pg_collation AS co WHERE co.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'g', 'o' || oc.xmin::pg_catalog.text || oc.ctid::pg_catalog.text FROM pg_catalog.pg_opclass AS oc WHERE oc.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'g', 'f' || ofa.xmin::pg_catalog.text || ofa.ctid::pg_catalog.text FROM pg_catalog.pg_opfamily AS ofa WHERE ofa.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'g', 'p' || op.xmin::pg_catalog.text || op.ctid::pg_catalog.text FROM pg_catalog.pg_operator AS op WHERE op.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'g', 'm' || am.xmin::pg_catalog.text || am.ctid::pg_catalog.text FROM pg_catalog.pg_am AS am WHERE am.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'g', 'l' || lan.xmin::pg_catalog.text || lan.ctid::pg_catalog.text FROM pg_catalog.pg_language AS lan WHERE lan.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'g', 'w' || fdw.xmin::pg_catalog.text || fdw.ctid::pg_catalog.text FROM pg_catalog.pg_foreign_data_wrapper AS fdw
+  UNION ALL SELECT 'g', 'v' || srv.xmin::pg_catalog.text || srv.ctid::pg_catalog.text FROM pg_catalog.pg_foreign_server AS srv
+  UNION ALL SELECT 'g', 'k' || cfg.xmin::pg_catalog.text || cfg.ctid::pg_catalog.text FROM pg_catalog.pg_ts_config AS cfg WHERE cfg.oid >= ${FIRST_USER_OID}
+  UNION ALL SELECT 'g', 'd' || dict.xmin::pg_catalog.text || dict.ctid::pg_catalog.text FROM pg_catalog.pg_ts_dict AS dict WHERE dict.oid >= ${FIRST_USER_OID}
+)
+-- A count and a sum of 64-bit hashes: independent of row order, so nothing is sorted.
+SELECT owner, count(*) || ':' || sum(hashtextextended(version, 0)) AS version
+FROM versions WHERE owner IS NOT NULL GROUP BY owner`;
+
+/**
+ * What other objects' deparsed text shows of an object: its name and schema, its columns' names and types, its enum
+ * labels, a function's argument types. Keyed by owner, and by owner and column or label. A dependent's text can
+ * only change when one of these does (Postgres refuses other changes under a dependent, or rebuilds the dependent,
+ * which then has rows of its own that changed).
+ */
+const IDENTITY_QUERY = `
+SELECT 'r' || c.oid AS key, c.relname || '/' || c.relnamespace AS identity FROM pg_catalog.pg_class AS c WHERE c.oid = ANY($1::pg_catalog.oid[])
+UNION ALL SELECT 'r' || a.attrelid || '.' || a.attnum, a.attname || '/' || a.atttypid || '/' || a.atttypmod || '/' || a.attisdropped
+  FROM pg_catalog.pg_attribute AS a WHERE a.attrelid = ANY($1::pg_catalog.oid[]) AND a.attnum > 0
+UNION ALL SELECT 't' || t.oid, t.typname || '/' || t.typnamespace FROM pg_catalog.pg_type AS t WHERE t.oid = ANY($2::pg_catalog.oid[])
+UNION ALL SELECT 't' || e.enumtypid || '.' || e.oid, e.enumlabel FROM pg_catalog.pg_enum AS e WHERE e.enumtypid = ANY($2::pg_catalog.oid[])
+UNION ALL SELECT 'f' || p.oid, p.proname || '/' || p.pronamespace || '/' || p.proargtypes::pg_catalog.text FROM pg_catalog.pg_proc AS p WHERE p.oid = ANY($3::pg_catalog.oid[])`;
+
+/**
+ * The objects that depend on the changed ones, transitively, as the relations, types and functions whose records
+ * hold them (a constraint's table, a rewrite rule's view, a trigger's table…).
+ */
+const DEPENDENTS_QUERY = `
+WITH RECURSIVE dirty(classid, objid) AS (
+  SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, unnest($1::pg_catalog.oid[])
+  UNION SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, unnest($2::pg_catalog.oid[])
+  UNION SELECT 'pg_catalog.pg_proc'::pg_catalog.regclass::pg_catalog.oid, unnest($3::pg_catalog.oid[])
+  UNION
+  SELECT holder.classid, holder.objid
+  FROM dirty AS d
+  JOIN pg_catalog.pg_depend AS dep ON dep.refclassid = d.classid AND dep.refobjid = d.objid
+  CROSS JOIN LATERAL (
+    SELECT dep.classid, dep.objid
+      WHERE dep.classid IN ('pg_catalog.pg_class'::pg_catalog.regclass, 'pg_catalog.pg_type'::pg_catalog.regclass, 'pg_catalog.pg_proc'::pg_catalog.regclass)
+    UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, t.typrelid FROM pg_catalog.pg_type AS t
+      WHERE dep.classid = 'pg_catalog.pg_type'::pg_catalog.regclass AND t.oid = dep.objid AND t.typrelid <> 0
+    UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, con.conrelid FROM pg_catalog.pg_constraint AS con
+      WHERE dep.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND con.oid = dep.objid AND con.conrelid <> 0
+    UNION ALL SELECT 'pg_catalog.pg_type'::pg_catalog.regclass::pg_catalog.oid, con.contypid FROM pg_catalog.pg_constraint AS con
+      WHERE dep.classid = 'pg_catalog.pg_constraint'::pg_catalog.regclass AND con.oid = dep.objid AND con.contypid <> 0
+    UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, tg.tgrelid FROM pg_catalog.pg_trigger AS tg
+      WHERE dep.classid = 'pg_catalog.pg_trigger'::pg_catalog.regclass AND tg.oid = dep.objid
+    UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, rw.ev_class FROM pg_catalog.pg_rewrite AS rw
+      WHERE dep.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass AND rw.oid = dep.objid
+    UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, ad.adrelid FROM pg_catalog.pg_attrdef AS ad
+      WHERE dep.classid = 'pg_catalog.pg_attrdef'::pg_catalog.regclass AND ad.oid = dep.objid
+    UNION ALL SELECT 'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid, pol.polrelid FROM pg_catalog.pg_policy AS pol
+      WHERE dep.classid = 'pg_catalog.pg_policy'::pg_catalog.regclass AND pol.oid = dep.objid
+  ) AS holder(classid, objid)
+)
+SELECT CASE classid WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN 'r' WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN 't' ELSE 'f' END || objid AS owner
+FROM dirty`;
+
+type Fingerprint = Map<string, string>;
+/** Per owner: its identity rows (IDENTITY_QUERY), by key. */
+type Identities = Map<Owner, Map<string, string>>;
+
+interface Reading {
+  catalog: CatalogReading;
+  fingerprint: Fingerprint;
+  identities: Identities;
+}
+
+/** What an incremental reader did, for tests and benchmarks. */
+export interface IncrementalReadStatistics {
+  wholeReads: number;
+  scopedReads: number;
+  /** Objects read again by scoped reads, in all. */
+  objectsReread: number;
+}
+
+/**
+ * Reads the schema of one session's database again and again (the whole schema, with privileges). The fingerprint
+ * is the catalog's, not the session's: another session's committed changes are read like its own.
+ */
+export class IncrementalCatalogReader {
+  readonly statistics: IncrementalReadStatistics = { wholeReads: 0, scopedReads: 0, objectsReread: 0 };
+
+  constructor(
+    private readonly db: Queryable,
+    private last?: Reading,
+  ) {}
+
+  /**
+   * A reader on `db`, a session on this reader's database or on a copy of it made by `CREATE DATABASE … TEMPLATE`
+   * (a file copy: the same catalog rows, the same row versions), that starts from this reader's last reading.
+   */
+  on(db: Queryable): IncrementalCatalogReader {
+    return new IncrementalCatalogReader(db, this.last);
+  }
+
+  async read(): Promise<SchemaSnapshot> {
+    return withReadingSettings(this.db, async () => {
+      const fingerprint = await readFingerprint(this.db);
+      const since = this.last ? await this.readSince(this.last, fingerprint) : undefined;
+      if (since) {
+        this.last = since.reading;
+        return since.snapshot;
+      }
+      const catalog = await readCatalogUnderSettings(this.db);
+      const everyOwner = [...fingerprint.keys()].filter((key): key is Owner => key !== 'g');
+      this.last = { catalog, fingerprint, identities: await readIdentities(this.db, everyOwner) };
+      this.statistics.wholeReads++;
+      return snapshotOf(catalog.schemas, catalog.extensions, catalog.owned);
+    });
+  }
+
+  /** The last reading, with what changed since read again; undefined when only a whole read can tell. */
+  private async readSince(
+    last: Reading,
+    fingerprint: Fingerprint,
+  ): Promise<{ reading: Reading; snapshot: SchemaSnapshot } | undefined> {
+    const changed = changedOwners(last.fingerprint, fingerprint);
+    if (changed === 'everything') return undefined;
+    if (changed.length === 0) {
+      const { catalog } = last;
+      return { reading: last, snapshot: snapshotOf(catalog.schemas, catalog.extensions, catalog.owned) };
+    }
+    const changedIdentities = await readIdentities(this.db, changed);
+    const renamed = changed.filter((owner) => identityChanged(last.identities.get(owner), changedIdentities.get(owner)));
+    const inScope = new Set<Owner>([...changed, ...(await dependentsOf(this.db, renamed))]);
+    const fresh = await readOwned(this.db, Object.keys(last.catalog.schemas), last.catalog.serverVersion, true, scopeOf(inScope));
+    const owned = {} as Record<OwnedKind, Entry<unknown>[]>;
+    for (const kind of Object.keys(last.catalog.owned) as OwnedKind[]) {
+      const kept = (last.catalog.owned[kind] as Entry<unknown>[]).filter(
+        (entry) => !entry.owners.some((owner) => inScope.has(owner)),
+      );
+      owned[kind] = [...kept, ...(fresh[kind] as Entry<unknown>[])];
+    }
+    const catalog: CatalogReading = { ...last.catalog, owned: owned as OwnedEntries };
+    let snapshot: SchemaSnapshot;
+    try {
+      snapshot = snapshotOf(catalog.schemas, catalog.extensions, catalog.owned);
+    } catch {
+      return undefined; // two records with one key: a change it could not place
+    }
+    const identities = new Map(last.identities);
+    for (const owner of changed) {
+      const rows = changedIdentities.get(owner);
+      if (rows) identities.set(owner, rows);
+      else identities.delete(owner);
+    }
+    this.statistics.scopedReads++;
+    this.statistics.objectsReread += inScope.size;
+    return { reading: { catalog, fingerprint, identities }, snapshot };
+  }
+}
+
+async function readFingerprint(db: Queryable): Promise<Fingerprint> {
+  const { rows } = await db.query<{ owner: string; version: string }>(FINGERPRINT_QUERY);
+  return new Map(rows.map((row) => [row.owner, row.version]));
+}
+
+/** The objects whose rows differ between two fingerprints, or 'everything' when something global changed. */
+function changedOwners(before: Fingerprint, after: Fingerprint): Owner[] | 'everything' {
+  if (before.get('g') !== after.get('g')) return 'everything';
+  const changed: Owner[] = [];
+  for (const [owner, version] of after) if (before.get(owner) !== version) changed.push(owner as Owner);
+  for (const owner of before.keys()) if (!after.has(owner)) changed.push(owner as Owner);
+  return changed;
+}
+
+const oidsOf = (owners: readonly Owner[], kind: 'r' | 't' | 'f') =>
+  owners.filter((owner) => owner[0] === kind).map((owner) => owner.slice(1));
+
+async function readIdentities(db: Queryable, owners: readonly Owner[]): Promise<Identities> {
+  const { rows } = await db.query<{ key: string; identity: string }>(IDENTITY_QUERY, [
+    oidsOf(owners, 'r'),
+    oidsOf(owners, 't'),
+    oidsOf(owners, 'f'),
+  ]);
+  const identities: Identities = new Map();
+  for (const { key, identity } of rows) {
+    const owner = key.split('.')[0] as Owner;
+    const rowsOfOwner = identities.get(owner) ?? new Map<string, string>();
+    rowsOfOwner.set(key, identity);
+    identities.set(owner, rowsOfOwner);
+  }
+  return identities;
+}
+
+/**
+ * True when an object that still exists shows differently to its dependents: renamed, moved to another schema, a
+ * column renamed, retyped or dropped, an enum label renamed. New columns and labels are not seen by any dependent.
+ */
+function identityChanged(before: Map<string, string> | undefined, after: Map<string, string> | undefined): boolean {
+  if (!before || !after) return false; // new (nothing depended on it), or dropped (its dependents went with it)
+  for (const [key, identity] of before) if (after.get(key) !== identity) return true;
+  return false;
+}
+
+/** Everything that depends on `owners`, transitively, as the owners of the records that hold it. */
+async function dependentsOf(db: Queryable, owners: readonly Owner[]): Promise<Owner[]> {
+  if (owners.length === 0) return [];
+  const { rows } = await db.query<{ owner: Owner }>(DEPENDENTS_QUERY, [
+    oidsOf(owners, 'r'),
+    oidsOf(owners, 't'),
+    oidsOf(owners, 'f'),
+  ]);
+  return rows.map((row) => row.owner);
+}
+
+function scopeOf(owners: ReadonlySet<Owner>): CatalogScope {
+  const list = [...owners];
+  return { relations: oidsOf(list, 'r'), types: oidsOf(list, 't'), functions: oidsOf(list, 'f') };
+}

@@ -1,0 +1,229 @@
+/**
+ * Reading a schema snapshot from the catalog (../snapshot.ts says what a snapshot is). Each module of this folder
+ * reads one family of objects; a read may be limited to a scope of objects (./incremental.ts uses that to read
+ * only what changed since its last read).
+ */
+import type { ExtensionInfo, SchemaInfo, SchemaSnapshot } from '../snapshot.js';
+import type { Queryable } from '../queryable.js';
+import { readIndexes, readConstraints, readTriggers, readTableRules, readPolicies } from './attached.js';
+import { readColumns } from './columns.js';
+import { readFunctions } from './functions.js';
+import { readRelations, readSequences } from './relations.js';
+import {
+  entriesRecord,
+  EXCLUDED_SCHEMAS_CONDITION,
+  notInExtension,
+  ownershipColumns,
+  ownershipOf,
+  toRecord,
+  type CatalogScope,
+  type Entry,
+  type OwnershipRow,
+} from './sql.js';
+import { readTypes } from './types.js';
+
+export interface ReadSchemaSnapshotOptions {
+  /**
+   * Schemas to read. Default: every schema except `pg_catalog`, `information_schema`, `pg_toast*` and
+   * `pg_temp*` (and schemas that belong to extensions). A listed schema that does not exist is simply absent.
+   */
+  schemas?: string[];
+  /**
+   * Read owners and privileges (default: true). Turn off to compare databases whose roles differ, e.g. a
+   * shadow database created by another user than the one the target's objects belong to.
+   */
+  privileges?: boolean;
+}
+
+/** The oldest server the queries below are written for (`pg_trigger.tgparentid` is from 13). */
+const MINIMUM_SERVER_VERSION = 130000;
+
+// ─── Reading ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/**
+ * Settings under which the catalog is read, so that deparsed text does not depend on the caller's session:
+ * a search_path of pg_catalog alone (and pg_temp after it) makes every user object schema-qualified (`public.users`, `public.mood`), and the
+ * output styles fix how constants in defaults and expressions are printed. Restored afterwards.
+ */
+const READING_SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = [
+  // pg_temp named last: otherwise it is searched first, and a session's temporary type called `text` would turn
+  // every deparsed `text` into `pg_catalog.text`.
+  ['search_path', 'pg_catalog, pg_temp'],
+  ['DateStyle', 'ISO, MDY'],
+  ['IntervalStyle', 'postgres'],
+  ['TimeZone', 'UTC'],
+  ['extra_float_digits', '1'],
+  ['bytea_output', 'hex'],
+  // Catalog queries are short: compiling them (a production server's default, jit_above_cost) costs more than it saves.
+  ['jit', 'off'],
+];
+
+/**
+ * Reads the schema of the database `db` (one session) is connected to. Runs only `SELECT`s (safe in a `READ ONLY`
+ * transaction), and can run inside the caller's transaction, e.g. to snapshot a rehearsal before rolling it back.
+ */
+export async function readSchemaSnapshot(db: Queryable, options: ReadSchemaSnapshotOptions = {}): Promise<SchemaSnapshot> {
+  const reading = await readCatalog(db, options);
+  return snapshotOf(reading.schemas, reading.extensions, reading.owned);
+}
+
+/** The maps of a snapshot whose records hang off a relation, type or function: what a scoped read can replace. */
+export type OwnedKind = Exclude<keyof SchemaSnapshot, 'schemas' | 'extensions'>;
+export type OwnedEntries = { [K in OwnedKind]: Entry<NonNullable<SchemaSnapshot[K]>[string]>[] };
+
+/** A whole reading, with the owners of each record. */
+export interface CatalogReading {
+  schemas: Record<string, SchemaInfo>;
+  extensions: Record<string, ExtensionInfo>;
+  owned: OwnedEntries;
+  serverVersion: number;
+}
+
+export async function readCatalog(db: Queryable, options: ReadSchemaSnapshotOptions = {}): Promise<CatalogReading> {
+  return withReadingSettings(db, () => readCatalogUnderSettings(db, options));
+}
+
+/** readCatalog, in a session already under the reading settings (withReadingSettings). */
+export async function readCatalogUnderSettings(db: Queryable, options: ReadSchemaSnapshotOptions = {}): Promise<CatalogReading> {
+  const serverVersion = await readServerVersion(db);
+  const withPrivileges = options.privileges ?? true;
+  const schemas = await readSchemas(db, options.schemas, withPrivileges);
+  const extensions = await readExtensions(db);
+  const owned = await readOwned(db, Object.keys(schemas), serverVersion, withPrivileges);
+  return { schemas, extensions, owned, serverVersion };
+}
+
+/**
+ * The records owned by objects of `schemas` (all of them, or only those whose owners are in `scope`). Must run
+ * under the reading settings (withReadingSettings).
+ */
+export async function readOwned(
+  db: Queryable,
+  schemas: string[],
+  serverVersion: number,
+  withPrivileges: boolean,
+  scope?: CatalogScope,
+): Promise<OwnedEntries> {
+  // A scope without relations (types, functions) reads nothing of theirs: no round trip for it.
+  const relations = scope?.relations.length !== 0;
+  const types = scope?.types.length !== 0 || relations;
+  const functions = scope?.functions.length !== 0;
+  const columnsByRelation = relations ? await readColumns(db, schemas, serverVersion, withPrivileges, scope) : new Map();
+  return {
+    ...(types
+      ? await readTypes(db, schemas, serverVersion, columnsByRelation, withPrivileges, scope)
+      : { enums: [], compositeTypes: [], domains: [], rangeTypes: [], baseTypes: [] }),
+    sequences: relations ? await readSequences(db, schemas, withPrivileges, scope) : [],
+    ...(relations
+      ? await readRelations(db, schemas, columnsByRelation, withPrivileges, scope)
+      : { tables: [], views: [], materializedViews: [] }),
+    indexes: relations ? await readIndexes(db, schemas, scope) : [],
+    constraints: relations ? await readConstraints(db, schemas, scope) : [],
+    triggers: relations ? await readTriggers(db, schemas, scope) : [],
+    rules: relations ? await readTableRules(db, schemas, scope) : [],
+    policies: relations ? await readPolicies(db, schemas, scope) : [],
+    functions: functions ? await readFunctions(db, schemas, withPrivileges, scope) : [],
+  };
+}
+
+/** The snapshot, its maps in the order of SchemaSnapshot's fields (a cached snapshot's JSON is compared as text). */
+export function snapshotOf(
+  schemas: Record<string, SchemaInfo>,
+  extensions: Record<string, ExtensionInfo>,
+  owned: OwnedEntries,
+): SchemaSnapshot {
+  return {
+    schemas,
+    extensions,
+    enums: entriesRecord(owned.enums),
+    compositeTypes: entriesRecord(owned.compositeTypes),
+    domains: entriesRecord(owned.domains),
+    rangeTypes: entriesRecord(owned.rangeTypes),
+    baseTypes: entriesRecord(owned.baseTypes),
+    sequences: entriesRecord(owned.sequences),
+    tables: entriesRecord(owned.tables),
+    views: entriesRecord(owned.views),
+    materializedViews: entriesRecord(owned.materializedViews),
+    indexes: entriesRecord(owned.indexes),
+    constraints: entriesRecord(owned.constraints),
+    triggers: entriesRecord(owned.triggers),
+    rules: entriesRecord(owned.rules),
+    policies: entriesRecord(owned.policies),
+    functions: entriesRecord(owned.functions),
+  };
+}
+
+/**
+ * Runs `work` under the reading settings, restored after. The catalog queries name every relation and type with its
+ * schema: a session that ran migrations may hold temporary tables or types (searched before pg_catalog) named like
+ * catalog tables, or a search_path that puts other schemas' functions first.
+ */
+export async function withReadingSettings<T>(db: Queryable, work: () => Promise<T>): Promise<T> {
+  const previousSettings = await applyReadingSettings(db);
+  try {
+    return await work();
+  } finally {
+    await restoreSettings(db, previousSettings);
+  }
+}
+
+export async function readServerVersion(db: Queryable): Promise<number> {
+  const { rows } = await db.query<{ version: number }>(
+    `SELECT pg_catalog.current_setting('server_version_num')::int AS version`,
+  );
+  const version = rows[0]?.version ?? 0;
+  if (version < MINIMUM_SERVER_VERSION) {
+    throw new Error(`reading a schema snapshot needs PostgreSQL 13 or later (server_version_num ${version})`);
+  }
+  return version;
+}
+
+async function applyReadingSettings(db: Queryable): Promise<Array<readonly [string, string]>> {
+  const names = READING_SETTINGS.map(([name]) => name);
+  const { rows } = await db.query<{ name: string; value: string }>(
+    `SELECT name, pg_catalog.current_setting(name) AS value FROM pg_catalog.unnest($1::pg_catalog.text[]) AS name`,
+    [names],
+  );
+  await setSettings(db, READING_SETTINGS);
+  return rows.map((row) => [row.name, row.value] as const);
+}
+
+async function restoreSettings(db: Queryable, settings: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  try {
+    await setSettings(db, settings);
+  } catch {
+    // The session is unusable (e.g. an aborted transaction): the original error, if any, is the one to report,
+    // and a rolled-back transaction restores the settings by itself.
+  }
+}
+
+async function setSettings(db: Queryable, settings: ReadonlyArray<readonly [string, string]>): Promise<void> {
+  await db.query(`SELECT pg_catalog.set_config(name, value, false) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), pg_catalog.unnest($2::pg_catalog.text[])) AS s(name, value)`, [
+    settings.map(([name]) => name),
+    settings.map(([, value]) => value),
+  ]);
+}
+
+async function readSchemas(
+  db: Queryable,
+  requested: string[] | undefined,
+  withPrivileges: boolean,
+): Promise<Record<string, SchemaInfo>> {
+  const { rows } = await db.query<{ name: string; comment: string | null } & OwnershipRow>(
+    `SELECT n.nspname AS name, obj_description(n.oid, 'pg_namespace') AS comment,
+       ${ownershipColumns(withPrivileges, 'n.nspowner', 'n.nspacl', 'n')}
+     FROM pg_catalog.pg_namespace AS n
+     WHERE ${requested ? 'n.nspname = ANY($1::pg_catalog.text[])' : EXCLUDED_SCHEMAS_CONDITION}
+       AND ${notInExtension('pg_namespace', 'n.oid')}`,
+    requested ? [requested] : [],
+  );
+  return toRecord(rows.map((row) => [row.name, { name: row.name, ...ownershipOf(row), comment: row.comment }]));
+}
+
+async function readExtensions(db: Queryable): Promise<Record<string, ExtensionInfo>> {
+  const { rows } = await db.query<ExtensionInfo>(
+    `SELECT e.extname AS name, e.extversion AS version, n.nspname AS schema
+     FROM pg_catalog.pg_extension AS e JOIN pg_catalog.pg_namespace AS n ON n.oid = e.extnamespace`,
+  );
+  return toRecord(rows.map((row) => [row.name, { name: row.name, version: row.version, schema: row.schema }]));
+}

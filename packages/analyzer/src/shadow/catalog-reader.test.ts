@@ -1,0 +1,69 @@
+import pg from 'pg';
+import { describe, expect, inject, test } from 'vitest';
+import { createScratchDatabase, runStatements } from '../../../../test/helpers/database.js';
+import { readSchemaSnapshot } from '../catalog/index.js';
+import { quoteIdentAlways } from '../sql/quote.js';
+import { CatalogReaders } from './catalog-reader.js';
+
+/** A session on `database` of the run's server. */
+async function sessionOn(database: string): Promise<pg.Client> {
+  const url = new URL(inject('postgresUrl'));
+  url.pathname = `/${encodeURIComponent(database)}`;
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  return client;
+}
+
+describe('CatalogReaders', () => {
+  test('a new session, and a copy made from the database as template, go on from the last reading', async () => {
+    const original = await createScratchDatabase('readers');
+    const copy = `${original.name}_copy`;
+    const admin = new pg.Client({ connectionString: inject('postgresUrl') });
+    await admin.connect();
+    const sessions: pg.Client[] = [];
+    try {
+      await runStatements(original.client, 'CREATE TABLE parent (id int PRIMARY KEY); CREATE VIEW parents AS SELECT id FROM parent;');
+      const readers = new CatalogReaders();
+      const first = readers.readerOf(original.client);
+      const before = JSON.stringify(await first.read());
+      expect(first.statistics.wholeReads).toBe(1);
+      await original.client.end(); // a template has no session
+
+      await admin.query(`CREATE DATABASE ${quoteIdentAlways(copy)} TEMPLATE ${quoteIdentAlways(original.name)}`);
+      readers.copied(original.name, copy);
+      const copySession = await sessionOn(copy);
+      sessions.push(copySession);
+      const onCopy = readers.readerOf(copySession);
+      expect(JSON.stringify(await onCopy.read())).toBe(before);
+      await copySession.query('ALTER TABLE parent RENAME COLUMN id TO parent_id');
+      expect(JSON.stringify(await onCopy.read())).toBe(JSON.stringify(await readSchemaSnapshot(copySession)));
+      expect(onCopy.statistics).toMatchObject({ wholeReads: 0, scopedReads: 1 });
+
+      const again = await sessionOn(original.name);
+      sessions.push(again);
+      const onOriginal = readers.readerOf(again);
+      expect(JSON.stringify(await onOriginal.read())).toBe(before);
+      expect(onOriginal.statistics.wholeReads).toBe(0);
+      expect(readers.readerOf(again)).toBe(onOriginal);
+    } finally {
+      await Promise.all(sessions.map((session) => session.end().catch(() => {})));
+      await admin.query(`DROP DATABASE IF EXISTS ${quoteIdentAlways(copy)} WITH (FORCE)`).catch(() => {});
+      await admin.end();
+      await original.drop();
+    }
+  });
+
+  test('a statement the server no longer has (DEALLOCATE ALL in a migration) does not stop the reading', async () => {
+    const db = await createScratchDatabase('readers_deallocate');
+    try {
+      await runStatements(db.client, 'CREATE TABLE t (id int);');
+      const reader = new CatalogReaders().readerOf(db.client);
+      await reader.read();
+      await db.client.query('DEALLOCATE ALL');
+      await db.client.query('ALTER TABLE t ADD COLUMN note text');
+      expect(JSON.stringify(await reader.read())).toBe(JSON.stringify(await readSchemaSnapshot(db.client)));
+    } finally {
+      await db.drop();
+    }
+  });
+});
