@@ -19,7 +19,7 @@ const dist = new URL('../packages/analyzer/dist/', import.meta.url);
 const { discoverMigrations } = await import(new URL('source/discover.js', dist).href);
 const { openShadow } = await import(new URL('shadow/index.js', dist).href);
 const { readSchemaSnapshot } = await import(new URL('catalog/index.js', dist).href);
-const { catalogReaderOf } = await import(new URL('shadow/catalog-reader.js', dist).href);
+const { CatalogReaders } = await import(new URL('shadow/catalog-reader.js', dist).href);
 const { applySql, runsInCallersTransaction } = await import(new URL('shadow/apply.js', dist).href);
 const { loadParser } = await import(new URL('source/parse.js', dist).href);
 
@@ -37,7 +37,7 @@ for (const corpus of corpora) {
   const shadow = await openShadow({ cacheDir });
   const database = await shadow.databaseBefore(migrations[0]);
   const { client } = database;
-  const reader = catalogReaderOf(client); // as the shadow reads: incremental, on prepared statements
+  const reader = new CatalogReaders().readerOf(client); // as the shadow reads: incremental, on prepared statements
   let incrementalMs = 0;
   let wholeMs = 0;
   let readings = 0;

@@ -56,6 +56,8 @@ const READING_SETTINGS: ReadonlyArray<readonly [name: string, value: string]> = 
   ['bytea_output', 'hex'],
   // Catalog queries are short: compiling them (a production server's default, jit_above_cost) costs more than it saves.
   ['jit', 'off'],
+  // The shadow prepares these queries once per session (shadow/catalog-reader.ts): plan them once, not per execution.
+  ['plan_cache_mode', 'force_generic_plan'],
 ];
 
 /**
