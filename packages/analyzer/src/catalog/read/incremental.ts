@@ -9,8 +9,9 @@
  *
  * 1. takes the fingerprint again (one query, no deparsing) and finds the objects whose rows were added, removed
  *    or rewritten (any write to a row gives it a new `ctid` or `xmin`, a rolled-back write restores the old ones);
- * 2. adds every object that depends on one of them, transitively through pg_depend (a view on a renamed column, a
- *    foreign key to a renamed table, a function over a renamed type: their deparsed text changes with it);
+ * 2. where one of them now shows differently to others (renamed, moved, a column renamed or retyped, an enum label
+ *    renamed: IDENTITY_QUERY), adds every object that depends on it, transitively through pg_depend (a view on a
+ *    renamed column, a foreign key to a renamed table, a function over a renamed type: their deparsed text changes);
  * 3. reads those objects' records again, with the same queries as a whole read limited to them, and keeps the
  *    others from the last reading.
  *
