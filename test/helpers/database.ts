@@ -73,7 +73,7 @@ async function runOnServer(serverUrl: string, sql: string): Promise<void> {
   }
 }
 
-function databaseUrl(serverUrl: string, database: string): string {
+export function databaseUrl(serverUrl: string, database: string): string {
   const url = new URL(serverUrl);
   url.pathname = `/${encodeURIComponent(database)}`;
   return url.toString();

@@ -76,8 +76,7 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
     } catch (error) {
       const server = serverError(error);
       if (!server) {
-        // Not the statement's fault: the connection is gone (server stopped, network). Nothing to report on the file.
-        throw new MigcheckError(`the shadow database connection was lost while applying ${source.path}: ${messageOf(error)}`);
+        throw connectionLost(source.path, error);
       }
       // Unconditionally: pg updates the transaction status only at the next ReadyForQuery, so after an error it is
       // stale. Without a transaction, ROLLBACK is only a warning.
@@ -125,7 +124,7 @@ async function appliedInBatches(
     }
   } catch (error) {
     if (!serverError(error)) {
-      throw new MigcheckError(`the shadow database connection was lost while applying ${source.path}: ${messageOf(error)}`);
+      throw connectionLost(source.path, error);
     }
     await client.query('ROLLBACK');
     return false;
@@ -200,6 +199,11 @@ function serverError(error: unknown): ServerErrorFields | undefined {
     ...(typeof fields.code === 'string' ? { code: fields.code } : {}),
     ...(typeof fields.position === 'string' ? { position: fields.position } : {}),
   };
+}
+
+/** Not the statement's fault: the connection is gone (server stopped, network). Nothing to report on the file. */
+function connectionLost(path: string, error: unknown): MigcheckError {
+  return new MigcheckError(`the shadow database connection was lost while applying ${path}: ${messageOf(error)}`);
 }
 
 function messageOf(error: unknown): string {

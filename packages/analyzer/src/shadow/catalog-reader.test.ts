@@ -1,15 +1,13 @@
 import pg from 'pg';
 import { describe, expect, inject, test } from 'vitest';
-import { createScratchDatabase, runStatements } from '../../../../test/helpers/database.js';
+import { createScratchDatabase, databaseUrl, runStatements } from '../../../../test/helpers/database.js';
 import { readSchemaSnapshot } from '../catalog/index.js';
 import { quoteIdentAlways } from '../sql/quote.js';
 import { CatalogReaders } from './catalog-reader.js';
 
 /** A session on `database` of the run's server. */
 async function sessionOn(database: string): Promise<pg.Client> {
-  const url = new URL(inject('postgresUrl'));
-  url.pathname = `/${encodeURIComponent(database)}`;
-  const client = new pg.Client({ connectionString: url.toString() });
+  const client = new pg.Client({ connectionString: databaseUrl(inject('postgresUrl'), database) });
   await client.connect();
   return client;
 }

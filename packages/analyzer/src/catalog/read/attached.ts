@@ -11,6 +11,26 @@ import {
 import type { Queryable } from '../queryable.js';
 import { inScope, notInExtension, type CatalogScope, type Entry } from './sql.js';
 
+/** The first columns of a row that reads an object defined on a table (constraint, trigger, rule, policy). */
+interface OnTableRow {
+  table_oid: string;
+  schema: string;
+  table_name: string;
+  name: string;
+}
+
+/** An object on a table: keyed `schema.table.name`, read with its table (its owner), its schema, table and name first. */
+function onTable<T extends { schema: string; table: string; name: string }>(
+  row: OnTableRow,
+  fields: Omit<T, 'schema' | 'table' | 'name'>,
+): Entry<T> {
+  return {
+    key: qualifiedName(row.schema, row.table_name, row.name),
+    owners: [`r${row.table_oid}`],
+    value: { schema: row.schema, table: qualifiedName(row.schema, row.table_name), name: row.name, ...fields } as T,
+  };
+}
+
 function ownedByRelationInScope(relationAlias: string): string {
   return `${relationAlias}_ns.nspname = ANY($1::pg_catalog.text[]) AND ${notInExtension('pg_class', `${relationAlias}.oid`)}`;
 }
@@ -117,21 +137,16 @@ export async function readConstraints(db: Queryable, schemas: string[], scope?: 
        ${inScope(scope, 'con.conrelid = ANY($2::pg_catalog.oid[])')}`,
     scope ? [schemas, scope.relations] : [schemas],
   );
-  return rows.map((row) => ({
-    key: qualifiedName(row.schema, row.table_name, row.name),
-    owners: [`r${row.table_oid}`],
-    value: {
-      schema: row.schema,
-      table: qualifiedName(row.schema, row.table_name),
-      name: row.name,
+  return rows.map((row) =>
+    onTable<ConstraintInfo>(row, {
       type: CONSTRAINT_TYPES[row.constraint_type] ?? `contype ${row.constraint_type}`,
       definition: row.definition,
       deferrable: row.deferrable,
       initiallyDeferred: row.initially_deferred,
       validated: row.validated,
       comment: row.comment,
-    },
-  }));
+    }),
+  );
 }
 
 interface TriggerRow {
@@ -166,18 +181,13 @@ export async function readTriggers(db: Queryable, schemas: string[], scope?: Cat
        ${inScope(scope, 't.tgrelid = ANY($2::pg_catalog.oid[])')}`,
     scope ? [schemas, scope.relations] : [schemas],
   );
-  return rows.map((row) => ({
-    key: qualifiedName(row.schema, row.table_name, row.name),
-    owners: [`r${row.table_oid}`],
-    value: {
-      schema: row.schema,
-      table: qualifiedName(row.schema, row.table_name),
-      name: row.name,
+  return rows.map((row) =>
+    onTable<TriggerInfo>(row, {
       definition: row.definition,
       enabled: TRIGGER_ENABLED[row.enabled] ?? 'origin',
       comment: row.comment,
-    },
-  }));
+    }),
+  );
 }
 
 export async function readTableRules(db: Queryable, schemas: string[], scope?: CatalogScope): Promise<Entry<TableRuleInfo>[]> {
@@ -192,17 +202,12 @@ export async function readTableRules(db: Queryable, schemas: string[], scope?: C
        ${inScope(scope, 'r.ev_class = ANY($2::pg_catalog.oid[])')}`,
     scope ? [schemas, scope.relations] : [schemas],
   );
-  return rows.map((row) => ({
-    key: qualifiedName(row.schema, row.table_name, row.name),
-    owners: [`r${row.table_oid}`],
-    value: {
-      schema: row.schema,
-      table: qualifiedName(row.schema, row.table_name),
-      name: row.name,
+  return rows.map((row) =>
+    onTable<TableRuleInfo>(row, {
       definition: row.definition,
       enabled: TRIGGER_ENABLED[row.enabled] ?? 'origin',
-    },
-  }));
+    }),
+  );
 }
 
 interface PolicyRow {
@@ -242,19 +247,14 @@ export async function readPolicies(db: Queryable, schemas: string[], scope?: Cat
        ${inScope(scope, 'p.polrelid = ANY($2::pg_catalog.oid[])')}`,
     scope ? [schemas, scope.relations] : [schemas],
   );
-  return rows.map((row) => ({
-    key: qualifiedName(row.schema, row.table_name, row.name),
-    owners: [`r${row.table_oid}`],
-    value: {
-      schema: row.schema,
-      table: qualifiedName(row.schema, row.table_name),
-      name: row.name,
+  return rows.map((row) =>
+    onTable<PolicyInfo>(row, {
       command: POLICY_COMMANDS[row.command] ?? 'ALL',
       permissive: row.permissive,
       roles: row.roles,
       using: row.using_expression,
       withCheck: row.check_expression,
       comment: row.comment,
-    },
-  }));
+    }),
+  );
 }

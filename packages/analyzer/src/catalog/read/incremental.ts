@@ -166,6 +166,8 @@ type Identities = Map<Owner, Map<string, string>>;
 
 interface Reading {
   catalog: CatalogReading;
+  /** The catalog as a snapshot: what read() returns while nothing changes. */
+  snapshot: SchemaSnapshot;
   fingerprint: Fingerprint;
   identities: Identities;
 }
@@ -203,14 +205,15 @@ export class IncrementalCatalogReader {
       const fingerprint = await readFingerprint(this.db);
       const since = this.last ? await this.readSince(this.last, fingerprint) : undefined;
       if (since) {
-        this.last = since.reading;
+        this.last = since;
         return since.snapshot;
       }
       const catalog = await readCatalogUnderSettings(this.db);
       const everyOwner = [...fingerprint.keys()].filter((key): key is Owner => key !== 'g');
-      this.last = { catalog, fingerprint, identities: await readIdentities(this.db, everyOwner) };
+      const snapshot = snapshotOf(catalog.schemas, catalog.extensions, catalog.owned);
+      this.last = { catalog, snapshot, fingerprint, identities: await readIdentities(this.db, everyOwner) };
       this.statistics.wholeReads++;
-      return snapshotOf(catalog.schemas, catalog.extensions, catalog.owned);
+      return snapshot;
     });
   }
 
@@ -218,13 +221,10 @@ export class IncrementalCatalogReader {
   private async readSince(
     last: Reading,
     fingerprint: Fingerprint,
-  ): Promise<{ reading: Reading; snapshot: SchemaSnapshot } | undefined> {
+  ): Promise<Reading | undefined> {
     const changed = changedOwners(last.fingerprint, fingerprint);
     if (changed === 'everything') return undefined;
-    if (changed.length === 0) {
-      const { catalog } = last;
-      return { reading: last, snapshot: snapshotOf(catalog.schemas, catalog.extensions, catalog.owned) };
-    }
+    if (changed.length === 0) return last;
     const changedIdentities = await readIdentities(this.db, changed);
     const renamed = changed.filter((owner) => identityChanged(last.identities.get(owner), changedIdentities.get(owner)));
     const inScope = new Set<Owner>([...changed, ...(await dependentsOf(this.db, renamed))]);
@@ -251,7 +251,7 @@ export class IncrementalCatalogReader {
     }
     this.statistics.scopedReads++;
     this.statistics.objectsReread += inScope.size;
-    return { reading: { catalog, fingerprint, identities }, snapshot };
+    return { catalog, snapshot, fingerprint, identities };
   }
 }
 
