@@ -1,6 +1,6 @@
 /**
- * `verify` at speed (issue 14): rehearsals run several at once, each in copies of its prior state on the one shadow
- * server; the prior schema comes from the snapshot cache that lint shares; the data comparison is left out when no
+ * `verify` at speed (issue 14): a rehearsal that can run in a transaction runs in place, on the replay cursor, rolled
+ * back after; the others run several at once, each in copies of its prior state on the one shadow server; the prior schema comes from the snapshot cache that lint shares; the data comparison is left out when no
  * verdict can depend on it. None of this may change a verdict: the reports are compared with sequential ones.
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { lint, verify } from '../packages/analyzer/src/commands.js';
 import { rehearseMigration } from '../packages/analyzer/src/rehearsal/rehearse.js';
 import type { Report } from '../packages/analyzer/src/report/schema.js';
 import { openShadow } from '../packages/analyzer/src/shadow/index.js';
-import { liveShadowDatabases } from '../packages/analyzer/src/shadow/server.js';
+import { liveShadowDatabases, serverActivity } from '../packages/analyzer/src/shadow/server.js';
 import { discoverMigrations } from '../packages/analyzer/src/source/discover.js';
 import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
 
@@ -64,9 +64,18 @@ describe('verify in parallel', () => {
     expect(liveShadowDatabases()).toEqual([]);
   });
 
-  it('runs rehearsals at once, each in databases of its own', async () => {
+  it('rehearses in place, on the replay cursor, what can run in a transaction: no copy is made', async () => {
+    const dir = project({ '0001_a': ['CREATE TABLE a (id serial PRIMARY KEY);', 'DROP TABLE a;'], '0002_b': ['ALTER TABLE a ADD COLUMN b text;'], '0003_c': ['CREATE TABLE c (id int);'] });
+    const created = serverActivity.databasesCreated;
+    const report = await verify([dir], { shadow: shadow(), concurrency: 3 });
+    expect(report.migrations.map((migration) => migration.rehearsal?.mode)).toEqual(['transaction', 'transaction', 'transaction']);
+    expect(serverActivity.databasesCreated - created).toBe(1); // the replay cursor's
+  });
+
+  it('runs rehearsals in copies at once, each in databases of its own', async () => {
     // Each rehearsal holds its databases for a while: with 3 at once, more than one copy exists at a time.
-    const slow = (n: number): [string] => [`CREATE TABLE t${n} (id int);\nSELECT pg_sleep(0.4);`];
+    // CONCURRENTLY cannot run in a transaction block: these are rehearsed in copies.
+    const slow = (n: number): [string] => [`CREATE TABLE t${n} (id int);\nCREATE INDEX CONCURRENTLY t${n}_id ON t${n} (id);\nSELECT pg_sleep(0.4);`];
     const dir = project({ '0001_a': slow(1), '0002_b': slow(2), '0003_c': slow(3), '0004_d': slow(4), '0005_e': slow(5) });
     let most = 0;
     const watch = setInterval(() => {

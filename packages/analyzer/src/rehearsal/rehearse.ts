@@ -7,8 +7,8 @@
  *     compare the data: what the rollback does not restore (a hidden UPDATE, a trigger's side effect) shows;
  *  4. the same as 2 with the project's own down migration, if it has one, and say what data it destroys.
  * When every statement can run in a transaction block, all stages run in one transaction under
- * savepoints in one copy of the prior state; otherwise each runs in a fresh copy. Stage 3 is left out when
- * no verdict can depend on it (dataCanMatter).
+ * savepoints on the replay cursor itself, rolled back after; otherwise each runs in a fresh copy of the prior state.
+ * Stage 3 is left out when no verdict can depend on it (dataCanMatter).
  */
 import type pg from 'pg';
 import { diffSnapshots } from '../catalog/diff.js';
@@ -26,22 +26,23 @@ import type { MigrationRehearsal, RehearsalFailure, RehearsalOutcome, RehearsalR
 export type { MigrationRehearsal, RehearsalFailure, RehearsalOutcome, RehearsalResult } from './types.js';
 
 /**
- * A rehearsal ready to run: the schema before the migration, the migration assessed against it, and the databases
- * it runs in (copies of that state). Preparing needs the replay cursor (one at a time, in history order); running
- * needs only its own databases, so rehearsals run in parallel (./parallel.ts).
+ * A rehearsal in copies of the state before the migration, ready to run: the schema before it, the migration assessed
+ * against it, and its databases (one per stage). Preparing needs the replay cursor (one at a time, in history order);
+ * running needs only its own databases, so these rehearsals run in parallel (./parallel.ts).
  */
-export interface PreparedRehearsal {
+export interface RehearsalInCopies {
   migration: Migration;
-  mode: MigrationRehearsal['mode'];
   before: SchemaSnapshot;
   analysis: AnalyzedMigration;
-  /** One for a rehearsal in one transaction; one per stage otherwise. */
   databases: ShadowDatabase[];
 }
 
+/** Prepared: to run in copies; or already rehearsed in place, on the replay cursor, in a rolled-back transaction. */
+export type PreparedRehearsal = RehearsalInCopies | { rehearsed: MigrationRehearsal };
+
 /**
  * Rehearses one migration. `analyze` assesses it against the schema before it: the replay's snapshot of that state
- * (the snapshot cache's, shared with lint), which the rehearsal databases are copies of.
+ * (the snapshot cache's, shared with lint), which the rehearsal runs in.
  */
 export async function rehearseMigration(
   shadow: Shadow,
@@ -52,6 +53,12 @@ export async function rehearseMigration(
   return 'historyFailure' in prepared ? prepared : runRehearsal(shadow, prepared);
 }
 
+/**
+ * When every statement of the files and of migcheck's rollback can run in a transaction block, the whole rehearsal
+ * runs here, on the replay cursor itself: in one transaction rolled back after it, each stage under a savepoint.
+ * No copy of the database is made (a copy cost more than the rest of a rehearsal), and the replay goes on from the
+ * cursor afterwards. Otherwise the copies, one per stage, are made here, and the stages run in runRehearsal.
+ */
 export async function prepareRehearsal(
   shadow: Shadow,
   migration: Migration,
@@ -61,41 +68,13 @@ export async function prepareRehearsal(
   if ('failure' in prior) return { historyFailure: prior.failure };
   const before = prior.snapshot;
   const analysis = analyze(before);
-  // One transaction under savepoints when the files and migcheck's rollback all allow it; else a copy per stage.
   const transactional =
     isTransactional(migration.up) &&
     (!migration.down || isTransactional(migration.down)) &&
     rollbackSteps([analysis]).every((placed) => placed.step.transactional);
-  const count = transactional ? 1 : STAGES_IN_COPIES + (migration.down ? 1 : 0);
-  const databases = await shadow.databasesBefore(migration, count);
-  if ('failure' in databases) return { historyFailure: databases.failure };
-  return { migration, mode: transactional ? 'transaction' : 'database', before, analysis, databases };
-}
-
-/** rollback, seeded and data; the down migration's stage comes on top when there is one. */
-const STAGES_IN_COPIES = 3;
-
-/** Runs the stages of a prepared rehearsal; its databases are released (dropped) at the end, whatever happens. */
-export async function runRehearsal(shadow: Shadow, prepared: PreparedRehearsal): Promise<MigrationRehearsal> {
-  const { migration, mode, before, analysis, databases } = prepared;
-  try {
-    if (mode === 'database') {
-      const unused = [...databases];
-      const inCopy = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
-        const copy = unused.shift();
-        if (!copy) throw new Error('a rehearsal stage found no database of its own'); // counted in prepareRehearsal
-        try {
-          return await work(copy.client);
-        } finally {
-          await copy.release();
-        }
-      };
-      return await rehearseStages(shadow, mode, migration, before, analysis, inCopy);
-    }
-    const client = databases[0]!.client;
-    await client.query('BEGIN');
-    try {
-      const inSavepoint = async <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => {
+  if (transactional) {
+    const inPlace = await shadow.inTransactionBefore(migration, (client) => {
+      const inSavepoint: Isolated = async (work) => {
         await client.query('SAVEPOINT migcheck_rehearsal');
         try {
           return await work(client);
@@ -103,10 +82,34 @@ export async function runRehearsal(shadow: Shadow, prepared: PreparedRehearsal):
           await client.query('ROLLBACK TO SAVEPOINT migcheck_rehearsal');
         }
       };
-      return await rehearseStages(shadow, mode, migration, before, analysis, inSavepoint);
-    } finally {
-      await client.query('ROLLBACK').catch(() => undefined);
-    }
+      return rehearseStages(shadow, 'transaction', migration, before, analysis, inSavepoint);
+    });
+    return 'failure' in inPlace ? { historyFailure: inPlace.failure } : { rehearsed: inPlace.value };
+  }
+  const databases = await shadow.databasesBefore(migration, STAGES_IN_COPIES + (migration.down ? 1 : 0));
+  if ('failure' in databases) return { historyFailure: databases.failure };
+  return { migration, before, analysis, databases };
+}
+
+/** rollback, seeded and data; the down migration's stage comes on top when there is one. */
+const STAGES_IN_COPIES = 3;
+
+/** Runs the stages of a rehearsal in copies, each in one; the databases are released (dropped) at the end, whatever happens. */
+export async function runRehearsal(shadow: Shadow, prepared: PreparedRehearsal): Promise<MigrationRehearsal> {
+  if ('rehearsed' in prepared) return prepared.rehearsed;
+  const { migration, before, analysis, databases } = prepared;
+  try {
+    const unused = [...databases];
+    const inCopy: Isolated = async (work) => {
+      const copy = unused.shift();
+      if (!copy) throw new Error('a rehearsal stage found no database of its own'); // counted in prepareRehearsal
+      try {
+        return await work(copy.client);
+      } finally {
+        await copy.release();
+      }
+    };
+    return await rehearseStages(shadow, 'database', migration, before, analysis, inCopy);
   } finally {
     await Promise.all(databases.map((database) => database.release()));
   }

@@ -1,7 +1,8 @@
 /**
  * The rehearsal's seeded rows reach tables whatever their names: the columns are looked up by the exact names, not
  * through to_regclass, which cannot read the U&"…" form a name with control characters is written in. On every
- * test server (Postgres 16+ answered NULL, and nothing was seeded; 15 failed).
+ * test server (Postgres 16+ answered NULL, and nothing was seeded; 15 failed). All rows go in one round trip (a DO
+ * block); a database without PL/pgSQL gets the same rows one at a time.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createScratchDatabase, runStatements, targetServers, type ScratchDatabase } from '../../../../test/helpers/database.js';
@@ -21,5 +22,48 @@ describe.each(targetServers())('seedRows on $name', ({ url }) => {
     expect(result.seeded).toHaveLength(1);
     const { rows } = await db.client.query<{ count: string }>('SELECT count(*) FROM "we""ird\nname"');
     expect(Number(rows[0]!.count)).toBeGreaterThan(0);
+  });
+
+  // A unique key rejects the duplicate row, a check rejects every row of its table, a foreign key with no referenced
+  // row rejects its table's rows, a name holds the dollar tag and a backslash: each row decided on its own, in order.
+  const MIXED_SCHEMA = `
+    CREATE TABLE coded (id serial PRIMARY KEY, code text UNIQUE);
+    CREATE TABLE negative (id serial PRIMARY KEY, n integer CHECK (n < 0));
+    CREATE TABLE parent (id serial PRIMARY KEY);
+    CREATE TABLE child (id serial PRIMARY KEY, parent_id integer NOT NULL REFERENCES parent);
+    CREATE TABLE "x$migcheck$y\\" (id serial PRIMARY KEY, note text);`;
+  const mixedTargets = [
+    { table: { schema: 'public', name: 'coded' }, touched: ['code'] },
+    { table: { schema: 'public', name: 'negative' }, touched: ['n'] },
+    { table: { schema: 'public', name: 'child' }, touched: [] },
+    { table: { schema: 'public', name: 'x$migcheck$y\\' }, touched: ['note'] },
+  ];
+  const expectedMixed = {
+    seeded: ['public.coded: 2 rows', 'public.negative: 1 rows', 'public."x$migcheck$y\\": 3 rows'],
+    rejected: [
+      'public.coded: duplicate key value violates unique constraint "coded_code_key"',
+      'public.negative: new row for relation "negative" violates check constraint "negative_n_check"',
+      'public.negative: new row for relation "negative" violates check constraint "negative_n_check"',
+      'public.child: null value in column "parent_id" of relation "child" violates not-null constraint',
+      'public.child: null value in column "parent_id" of relation "child" violates not-null constraint',
+      'public.child: null value in column "parent_id" of relation "child" violates not-null constraint',
+    ],
+  };
+
+  it('decides each row on its own, in one round trip', async () => {
+    const db = await createScratchDatabase('seed', url);
+    databases.push(db);
+    await runStatements(db.client, MIXED_SCHEMA);
+    const result = await seedRows(db.client, mixedTargets);
+    expect(result).toEqual(expectedMixed);
+    const { rows } = await db.client.query<{ count: string }>('SELECT (SELECT count(*) FROM coded) + (SELECT count(*) FROM "x$migcheck$y\\") AS count');
+    expect(Number(rows[0]!.count)).toBe(5);
+  });
+
+  it('seeds the same rows one at a time where PL/pgSQL is gone', async () => {
+    const db = await createScratchDatabase('seed', url);
+    databases.push(db);
+    await runStatements(db.client, `DROP EXTENSION plpgsql; ${MIXED_SCHEMA}`);
+    expect(await seedRows(db.client, mixedTargets)).toEqual(expectedMixed);
   });
 });

@@ -5,11 +5,12 @@
  * re-added unique key, the newest label of an enum.
  *
  * Column facts come from Postgres' catalog of the rehearsal database; each row goes in under its own
- * savepoint, so a row the schema rejects (a check constraint, a missing referenced row) is reported and
- * skipped, never fatal.
+ * subtransaction, so a row the schema rejects (a check constraint, a missing referenced row) is reported and
+ * skipped, never fatal. All rows go in one round trip: a rehearsal seeds every table before each migration.
  */
 import type pg from 'pg';
-import { quoteIdent, sqlName } from '../sql/quote.js';
+import { randomBytes } from 'node:crypto';
+import { dollarQuoted, quoteIdent, quoteLiteral, sqlName } from '../sql/quote.js';
 import type { QualifiedName } from '../changes/types.js';
 
 export interface SeedResult {
@@ -89,46 +90,96 @@ async function seedTables(client: pg.Client, targets: SeedTarget[]): Promise<See
     const index = Number(target) - 1;
     columnsOf.set(index, [...(columnsOf.get(index) ?? []), column]);
   }
-  for (const [index, { table, touched }] of targets.entries()) {
-    const name = sqlName(table);
+  const plans = targets.flatMap(({ table, touched }, index) => {
     const columns = columnsOf.get(index) ?? [];
-    if (columns.length === 0) continue; // not a table (any more)
-    const writable = columns.filter(
-      (column) => column.identity !== 'a' && column.generated === '' && (touched.includes(column.name) || !(column.hasDefault || column.identity === 'd')),
-    );
-    const stress = new Map(writable.map((column) => [column.name, stressValue(column)]));
-    const variants = [
-      (column: ColumnFacts) => stress.get(column.name),
-      (column: ColumnFacts) => stress.get(column.name),
-      (column: ColumnFacts) => (column.notNull ? stress.get(column.name) : 'NULL'),
-    ];
-    let inserted = 0;
-    for (const valueOf of variants) {
-      const values = writable.map((column) => ({ column, value: valueOf(column) }));
-      if (values.some(({ column, value }) => value === undefined && column.notNull && !column.hasDefault)) {
-        result.rejected.push(`${name}: no value can be made up for a NOT NULL column`);
-        break;
-      }
-      const present = values.filter(({ value }) => value !== undefined);
-      const insert =
-        present.length === 0
-          ? `INSERT INTO ${name} DEFAULT VALUES`
-          : `INSERT INTO ${name} (${present.map(({ column }) => quoteIdent(column.name)).join(', ')}) VALUES (${present
-              .map(({ column, value }) => `(${value})::${column.type}`)
-              .join(', ')})`;
-      // One round trip per row: the savepoint, the row and the release go as one simple query; a failing row aborts
-      // the rest of it, and the rollback to the savepoint undoes the row alone.
-      try {
-        await client.query(`SAVEPOINT migcheck_seed; ${insert}; RELEASE SAVEPOINT migcheck_seed`);
-        inserted++;
-      } catch (error) {
-        await client.query('ROLLBACK TO SAVEPOINT migcheck_seed');
-        result.rejected.push(`${name}: ${(error as Error).message}`);
-      }
+    return columns.length === 0 ? [] : [rowsFor(sqlName(table), columns, touched)]; // none: not a table (any more)
+  });
+  const inserts = plans.flatMap((plan) => ('inserts' in plan ? plan.inserts : []));
+  const outcomes = (await insertedTogether(client, inserts)) ?? (await insertedOneByOne(client, inserts));
+  let next = 0;
+  for (const plan of plans) {
+    if ('rejected' in plan) {
+      result.rejected.push(plan.rejected);
+      continue;
     }
-    if (inserted > 0) result.seeded.push(`${name}: ${inserted} rows`);
+    const failures = outcomes.slice(next, (next += plan.inserts.length));
+    const inserted = failures.filter((failure) => failure === null).length;
+    for (const failure of failures) if (failure !== null) result.rejected.push(`${plan.name}: ${failure}`);
+    if (inserted > 0) result.seeded.push(`${plan.name}: ${inserted} rows`);
   }
   return result;
+}
+
+/** A table's three rows, in order: stress values, the same again (duplicates), and NULLs where allowed. */
+function rowsFor(name: string, columns: ColumnFacts[], touched: string[]): { name: string; inserts: string[] } | { rejected: string } {
+  const writable = columns.filter(
+    (column) => column.identity !== 'a' && column.generated === '' && (touched.includes(column.name) || !(column.hasDefault || column.identity === 'd')),
+  );
+  const stress = new Map(writable.map((column) => [column.name, stressValue(column)]));
+  if (writable.some((column) => stress.get(column.name) === undefined && column.notNull && !column.hasDefault)) {
+    return { rejected: `${name}: no value can be made up for a NOT NULL column` };
+  }
+  const variants = [
+    (column: ColumnFacts) => stress.get(column.name),
+    (column: ColumnFacts) => stress.get(column.name),
+    (column: ColumnFacts) => (column.notNull ? stress.get(column.name) : 'NULL'),
+  ];
+  const inserts = variants.map((valueOf) => {
+    const present = writable.flatMap((column) => {
+      const value = valueOf(column);
+      return value === undefined ? [] : [{ column, value }];
+    });
+    return present.length === 0
+      ? `INSERT INTO ${name} DEFAULT VALUES`
+      : `INSERT INTO ${name} (${present.map(({ column }) => quoteIdent(column.name)).join(', ')}) VALUES (${present
+          .map(({ column, value }) => `(${value})::${column.type}`)
+          .join(', ')})`;
+  });
+  return { name, inserts };
+}
+
+/**
+ * Every row in one round trip: a DO block runs each INSERT in a block of its own (a subtransaction, as a savepoint
+ * would be), so that a rejected row undoes itself alone, and leaves each row's error (null: inserted) in a setting
+ * local to the transaction, read in the same batch. EXECUTE of a literal: PL/pgSQL substitutes nothing in it.
+ * Undefined when the block itself cannot run (a migration that dropped PL/pgSQL): rows then go one at a time.
+ */
+async function insertedTogether(client: pg.Client, inserts: string[]): Promise<(string | null)[] | undefined> {
+  if (inserts.length === 0) return [];
+  const setting = `migcheck.seed_${randomBytes(6).toString('hex')}`;
+  const body = [
+    'DECLARE outcomes text[] := ARRAY[]::text[];',
+    'BEGIN',
+    ...inserts.map((insert) => `  BEGIN EXECUTE ${quoteLiteral(insert)}; outcomes := outcomes || NULL::text; EXCEPTION WHEN OTHERS THEN outcomes := outcomes || SQLERRM; END;`),
+    `  PERFORM pg_catalog.set_config(${quoteLiteral(setting)}, pg_catalog.array_to_json(outcomes)::text, true);`,
+    'END',
+  ].join('\n');
+  try {
+    const results = (await client.query(`SAVEPOINT migcheck_seed; DO ${dollarQuoted(body)}; RELEASE SAVEPOINT migcheck_seed; SELECT pg_catalog.current_setting(${quoteLiteral(setting)}, true) AS outcomes`)) as unknown as pg.QueryResult<{ outcomes: string | null }>[];
+    const outcomes: unknown = JSON.parse(results.at(-1)?.rows[0]?.outcomes ?? 'null');
+    if (Array.isArray(outcomes) && outcomes.length === inserts.length && outcomes.every((outcome) => outcome === null || typeof outcome === 'string')) {
+      return outcomes as (string | null)[];
+    }
+    return undefined;
+  } catch {
+    await client.query('ROLLBACK TO SAVEPOINT migcheck_seed');
+    return undefined;
+  }
+}
+
+/** One round trip per row: the savepoint, the row and the release as one simple query; each row's error or null. */
+async function insertedOneByOne(client: pg.Client, inserts: string[]): Promise<(string | null)[]> {
+  const outcomes: (string | null)[] = [];
+  for (const insert of inserts) {
+    try {
+      await client.query(`SAVEPOINT migcheck_seed; ${insert}; RELEASE SAVEPOINT migcheck_seed`);
+      outcomes.push(null);
+    } catch (error) {
+      await client.query('ROLLBACK TO SAVEPOINT migcheck_seed');
+      outcomes.push((error as Error).message);
+    }
+  }
+  return outcomes;
 }
 
 /** A SQL expression for a value that stresses a rollback of this column, or undefined when none fits. */

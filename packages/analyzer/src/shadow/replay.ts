@@ -11,6 +11,7 @@ import type { SchemaSnapshot } from '../catalog/index.js';
 import type { Migration } from '../source/discover.js';
 import { applySql, type ApplyFailure } from './apply.js';
 import type { ShadowServer } from './server.js';
+import { sequencePositions, undoLeftovers } from './rolled-back.js';
 import type { HistoryFailure } from './types.js';
 
 export class ReplayCursor {
@@ -76,17 +77,23 @@ export class ReplayCursor {
 
   /**
    * Runs `work` in a transaction on the cursor's database that is rolled back after it: the cursor stays where it
-   * is. `work` must not end the transaction (./session.ts checks the file with runsInCallersTransaction first).
+   * is, sequence positions included (./rolled-back.ts). `work` must not end the transaction (./session.ts checks
+   * the file with runsInCallersTransaction first, a rehearsal with its own check).
    */
   async inRolledBackTransaction<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
     const client = await this.client();
+    const sequences = await sequencePositions(client);
     await client.query('BEGIN');
     try {
       return await work(client);
     } finally {
-      await client.query('ROLLBACK').catch(() => {
-        this.broken = true; // the session is gone: the cursor's state is unknown
-      });
+      try {
+        await client.query('ROLLBACK');
+        const { endSession } = await undoLeftovers(client, sequences);
+        if (endSession) await this.disconnect();
+      } catch {
+        this.broken = true; // the session is gone, or a sequence cannot be set back: the cursor's state is unknown
+      }
     }
   }
 

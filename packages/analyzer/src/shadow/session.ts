@@ -154,10 +154,7 @@ export class ShadowSession implements Shadow {
       });
     if (await runsInCallersTransaction(migration.up)) {
       // On the replay cursor itself, in a transaction rolled back after: no copy, and the cursor goes on from there.
-      await this.exclusive(async () => {
-        const reached = await this.bringCursorTo(history, index, history.progress);
-        if (reached instanceof ReplayCursor) await reached.inRolledBackTransaction(apply);
-      });
+      await this.inTransactionBefore(migration, apply);
       return found;
     }
     // A file that manages its transactions or runs CONCURRENTLY: in a copy of its prior state.
@@ -169,6 +166,19 @@ export class ShadowSession implements Shadow {
       await database.release();
     }
     return found;
+  }
+
+  async inTransactionBefore<T>(migration: Migration, work: (client: pg.Client) => Promise<T>): Promise<{ value: T } | HistoryFailed> {
+    this.assertOpen();
+    const history = await this.historyOf(migration.directory);
+    const index = indexOf(migration);
+    history.chain.before(index); // reads the files before it: finds an unreadable one
+    const known = this.failureBefore(history, index);
+    if (known) return known;
+    return this.exclusive(async () => {
+      const reached = await this.bringCursorTo(history, index, history.progress);
+      return reached instanceof ReplayCursor ? { value: await reached.inRolledBackTransaction(work) } : reached;
+    });
   }
 
   async databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed> {

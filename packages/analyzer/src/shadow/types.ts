@@ -55,6 +55,12 @@ export interface Shadow {
    * A statement the migration does not reach (a failure, an unreadable history) is absent from the map.
    */
   snapshotsWithin(migration: Migration, statements: readonly number[]): Promise<Map<number, SchemaSnapshot>>;
+  /**
+   * Runs `work` on the replay cursor in the state before `migration`, in a transaction rolled back after it
+   * (sequence positions and session state undone too: ./rolled-back.ts): no copy is made, and the replay goes on
+   * from the same state. `work` must not end the transaction; nothing else uses the cursor meanwhile.
+   */
+  inTransactionBefore<T>(migration: Migration, work: (client: pg.Client) => Promise<T>): Promise<{ value: T } | HistoryFailed>;
   /** A fresh database in the state before `migration` (history applied), for rehearsals; the caller releases it. */
   databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed>;
   /**
