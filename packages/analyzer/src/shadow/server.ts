@@ -121,11 +121,7 @@ export abstract class ServerBase implements ShadowServer {
     liveDatabases.add(name);
     try {
       // Owned by the replay role: trusted extensions install and the public schema (pg_database_owner) is its own.
-      // FILE_COPY: since PostgreSQL 15 a copy is written block by block through the WAL by default, about 10×
-      // slower for databases of a shadow's size (~8 MB, mostly catalog) than copying the files, even with the two
-      // checkpoints that takes (bench/verify-corpus.mjs: the copies were most of verify's time).
-      const strategy = (await this.identity()).majorVersion >= 15 ? ' STRATEGY = FILE_COPY' : '';
-      await this.adminTurn(() => admin.query(`CREATE DATABASE ${quoteIdentAlways(name)} TEMPLATE ${quoteIdentAlways(template)} OWNER ${quoteIdentAlways(login.role)}${strategy}`));
+      await this.adminTurn(() => admin.query(`CREATE DATABASE ${quoteIdentAlways(name)} TEMPLATE ${quoteIdentAlways(template)} OWNER ${quoteIdentAlways(login.role)}`));
     } catch (error) {
       this.databases.delete(name);
       liveDatabases.delete(name);
