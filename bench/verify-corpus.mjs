@@ -121,7 +121,9 @@ function phaseOf(stack, sql) {
   const head = sql.trimStart().slice(0, 20).toUpperCase();
   if (head.startsWith('CREATE DATABASE')) return 'create database (copy of a template)';
   if (head.startsWith('DROP DATABASE')) return 'drop database';
-  if (has('/shadow/replay.js')) return has('/catalog/') ? 'replay: read prior schema' : 'replay: apply history';
+  // A rehearsal in place runs on the replay cursor: its stack holds replay.js too.
+  if (has('/shadow/rolled-back.js')) return 'rehearsal in place: sequences, session';
+  if (has('/shadow/replay.js') && !has('/rehearsal/')) return has('/catalog/') ? 'replay: read prior schema' : 'replay: apply history';
   if (has('/rehearsal/data.js')) return has('/rehearsal/seed.js') ? 'rehearsal: seed existing tables' : 'rehearsal: checksum data';
   if (has('/rehearsal/seed.js')) return 'rehearsal: seed touched tables';
   if (has('/catalog/')) return 'rehearsal: read schema (before/after)';

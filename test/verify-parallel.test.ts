@@ -67,9 +67,13 @@ describe('verify in parallel', () => {
   it('rehearses in place, on the replay cursor, what can run in a transaction: no copy is made', async () => {
     const dir = project({ '0001_a': ['CREATE TABLE a (id serial PRIMARY KEY);', 'DROP TABLE a;'], '0002_b': ['ALTER TABLE a ADD COLUMN b text;'], '0003_c': ['CREATE TABLE c (id int);'] });
     const created = serverActivity.databasesCreated;
-    const report = await verify([dir], { shadow: shadow(), concurrency: 3 });
+    const report = await verify([dir], { shadow: shadow(), concurrency: 1 });
     expect(report.migrations.map((migration) => migration.rehearsal?.mode)).toEqual(['transaction', 'transaction', 'transaction']);
     expect(serverActivity.databasesCreated - created).toBe(1); // the replay cursor's
+    // In two lanes: a replay cursor each, and still no copy.
+    const inLanes = serverActivity.databasesCreated;
+    expect(comparable(await verify([dir], { shadow: shadow(), concurrency: 2 }))).toEqual(comparable(report));
+    expect(serverActivity.databasesCreated - inLanes).toBe(2);
   });
 
   it('runs rehearsals in copies at once, each in databases of its own', async () => {

@@ -292,7 +292,7 @@ function worseOfBoth(applied: AnalyzedMigration, pending: AnalyzedMigration): An
 
 export interface VerifyOptions extends Omit<AnalyzeOptions, 'shadow'> {
   shadow?: ShadowOptions;
-  /** Rehearsals at once, each in databases of its own on the one shadow server (default: rehearsal/parallel.ts). */
+  /** Parts of the history rehearsed at once, each on a replay cursor of its own on the one shadow server (default: rehearsal/parallel.ts). */
   concurrency?: number;
 }
 
@@ -304,15 +304,16 @@ export async function verify(paths: string[], options: VerifyOptions = {}): Prom
   const recognised = await recognisePaths(paths, options);
   const { prepareRehearsal, runRehearsal } = await import('./rehearsal/rehearse.js');
   const { withRehearsalEvidence } = await import('./rehearsal/evidence.js');
-  const { DEFAULT_REHEARSAL_CONCURRENCY, inOrderWithConcurrency } = await import('./rehearsal/parallel.js');
+  const { DEFAULT_REHEARSAL_CONCURRENCY, inOrderWithConcurrency, lanesOf, REHEARSALS_PER_LANE } = await import('./rehearsal/parallel.js');
   const rehearsals = new Map<Migration, RehearsalResult>();
+  const analyzed = new Map<Migration, AnalyzedMigration>();
   const progress = throttled(options.shadow?.onProgress);
   let done = 0;
-  const analyzed = await withShadow(options, (shadow) =>
+  const rehearseLane = (shadow: Shadow, lane: RecognisedMigration[]) =>
     inOrderWithConcurrency(
-      recognised,
-      options.concurrency ?? DEFAULT_REHEARSAL_CONCURRENCY,
-      // In history order: the replay moves forward to each migration and copies its prior state.
+      lane,
+      REHEARSALS_PER_LANE,
+      // In history order: the lane's replay moves forward to each migration, and rehearses it there or copies its state.
       async (recognisedMigration) => {
         const { migration } = recognisedMigration;
         // Migrations written as code that could not be read: nothing to rehearse, its SQL is not known. Its analysis
@@ -320,20 +321,36 @@ export async function verify(paths: string[], options: VerifyOptions = {}): Prom
         if (migration.code) return { recognisedMigration };
         return { recognisedMigration, prepared: await prepareRehearsal(shadow, migration, (prior) => assessMigration(recognisedMigration, { prior })) };
       },
-      // In parallel, each in its own databases.
-      async ({ recognisedMigration, prepared }): Promise<AnalyzedMigration> => {
+      // A rehearsal in copies runs while the next one is prepared.
+      async ({ recognisedMigration, prepared }): Promise<void> => {
         const { migration } = recognisedMigration;
         let result: RehearsalResult | undefined;
         if (prepared) result = 'historyFailure' in prepared ? prepared : await runRehearsal(shadow, prepared);
         if (result) rehearsals.set(migration, result);
         progress(`rehearsed ${++done}/${recognised.length} (${migration.id})`);
-        return result && 'analysis' in result ? withRehearsalEvidence(result) : assessMigration(recognisedMigration);
+        analyzed.set(migration, result && 'analysis' in result ? withRehearsalEvidence(result) : assessMigration(recognisedMigration));
       },
-    ),
-  );
-  // The report lists the rehearsals in history order, as they were before they ran in parallel.
+    );
+  await withShadow(options, async (shadow) => {
+    // A migration late in its history costs more to rehearse: its schema has more tables to seed and compare.
+    const cost = ({ migration }: RecognisedMigration) => 1 + (2 * migration.index) / Math.max(1, migration.directory?.migrations.length ?? 1);
+    const lanes = lanesOf(recognised, options.concurrency ?? DEFAULT_REHEARSAL_CONCURRENCY, cost);
+    const outcomes = await Promise.allSettled(
+      lanes.map(async (lane, index) => {
+        const laneShadow = index === 0 ? shadow : shadow.lane();
+        try {
+          await rehearseLane(laneShadow, lane);
+        } finally {
+          if (laneShadow !== shadow) await laneShadow.close();
+        }
+      }),
+    );
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  });
+  // The report lists the migrations and their rehearsals in history order, as they were before they ran in lanes.
   const ordered = new Map(recognised.flatMap(({ migration }) => (rehearsals.has(migration) ? [[migration, rehearsals.get(migration)!] as const] : [])));
-  return buildReport('verify', analyzed, { rehearsals: ordered });
+  return buildReport('verify', recognised.map(({ migration }) => analyzed.get(migration)!), { rehearsals: ordered });
 }
 
 /** Progress at most every 2 s: a long verify says where it is without flooding the log. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inOrderWithConcurrency } from './parallel.js';
+import { inOrderWithConcurrency, lanesOf } from './parallel.js';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -103,5 +103,25 @@ describe('inOrderWithConcurrency', () => {
     );
     await expect(run).rejects.toThrow('history unreadable');
     expect(finished).toEqual([0]);
+  });
+});
+
+describe('lanesOf', () => {
+  const items = Array.from({ length: 10 }, (_, i) => i);
+
+  it('cuts a history into contiguous lanes of about equal cost, each item once, in order', () => {
+    expect(lanesOf(items, 2, () => 1)).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]);
+    // Later items cost more: the first lane takes more of them.
+    const lanes = lanesOf(items, 2, (i) => 1 + i);
+    expect(lanes.flat()).toEqual(items);
+    expect(lanes[0]!.length).toBeGreaterThan(lanes[1]!.length);
+    expect(lanesOf(items, 3, () => 1).map((lane) => lane.length)).toEqual([4, 3, 3]);
+  });
+
+  it('makes no empty lane: never more lanes than items, at least one', () => {
+    expect(lanesOf([7, 8], 5, () => 1)).toEqual([[7], [8]]);
+    expect(lanesOf([7], 0, () => 1)).toEqual([[7]]);
+    expect(lanesOf([], 2, () => 1)).toEqual([[]]);
+    expect(lanesOf([1, 2, 3], 2, (i) => (i === 1 ? 100 : 1))).toEqual([[1], [2, 3]]);
   });
 });

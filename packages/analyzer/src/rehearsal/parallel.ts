@@ -1,14 +1,40 @@
 /**
  * Rehearsals of a whole history, several at once on the one shadow server.
  *
- * Preparing a rehearsal moves the replay cursor to the migration's prior state and copies it (../shadow/session.ts):
- * that is done one migration at a time, in history order, so the cursor only ever moves forward. Running it needs
- * only the copies, so up to `concurrency` rehearsals run while the replay goes on to the next migration. Each
- * rehearsal has databases of its own: one that fails (its migration, its rollback) changes nothing in the others.
+ * A history is cut into lanes, contiguous parts rehearsed at once, each on a replay cursor of its own (a lane of the
+ * shadow: ../shadow/session.ts); a lane replays the migrations before its part once, then walks it forward.
+ * Within a lane, preparing a rehearsal moves the cursor to the migration's prior state, and rehearses it there in
+ * a rolled-back transaction or copies that state (./rehearse.ts): one migration at a time, in history order, so the
+ * cursor only ever moves forward. A rehearsal in copies needs only its copies to run, so it runs while the lane goes
+ * on to the next migration. Each rehearsal has a transaction or databases of its own: one that fails (its
+ * migration, its rollback) changes nothing in the others.
  */
 
-/** How many rehearsals run at once by default: measured on 2 cores (bench/verify-corpus.mjs). */
+/** How many lanes by default: measured on 2 cores (bench/verify-corpus.mjs --concurrency 1,2,3). */
 export const DEFAULT_REHEARSAL_CONCURRENCY = 2;
+
+/** Within a lane: a rehearsal in copies runs while the next one is prepared. */
+export const REHEARSALS_PER_LANE = 2;
+
+/**
+ * `items` (in history order) cut into at most `count` contiguous lanes of about equal cost, by `cost` of each
+ * item. An item later in its history costs more (more tables to seed, checksum and read), so lanes are cut by
+ * cost, not by count.
+ */
+export function lanesOf<Item>(items: readonly Item[], count: number, cost: (item: Item) => number): Item[][] {
+  const lanes = Math.max(1, Math.min(Math.floor(count), items.length));
+  const costs = items.map(cost);
+  const total = costs.reduce((sum, value) => sum + value, 0);
+  const result: Item[][] = [[]];
+  let spent = 0;
+  for (const [index, item] of items.entries()) {
+    // A new lane once this one has its share, as long as items are left for the lanes after it.
+    if (result.length < lanes && result.at(-1)!.length > 0 && spent >= (total * result.length) / lanes) result.push([]);
+    result.at(-1)!.push(item);
+    spent += costs[index]!;
+  }
+  return result;
+}
 
 /**
  * `run(prepare(item))` for every item, prepared in order, at most `concurrency` prepared or running at once; the

@@ -35,6 +35,7 @@ interface PendingRequest {
 }
 
 export class ShadowSession implements Shadow {
+  private readonly cache: SnapshotCache;
   private identity?: Promise<ServerIdentity>;
   private readonly histories = new Map<MigrationDirectory | undefined, Promise<HistoryState>>();
   /** Work on cursors, one piece at a time: a cursor is one session on one database. */
@@ -45,9 +46,19 @@ export class ShadowSession implements Shadow {
 
   constructor(
     private readonly server: ShadowServer,
-    private readonly cache: SnapshotCache,
+    /** The snapshot cache, one per session: each encodes its snapshots as deltas on the last one it wrote. */
+    private readonly newCache: () => SnapshotCache,
     private readonly onProgress: ((message: string) => void) | undefined,
-  ) {}
+    /** A lane (lane()) shares its server with the session that made it, which closes the server. */
+    private readonly ownsServer = true,
+  ) {
+    this.cache = newCache();
+  }
+
+  lane(): Shadow {
+    this.assertOpen();
+    return new ShadowSession(this.server, this.newCache, this.onProgress, false);
+  }
 
   priorSnapshot(migration: Migration): Promise<PriorResult> {
     return new Promise((resolve, reject) => {
@@ -240,9 +251,11 @@ export class ShadowSession implements Shadow {
     this.closing ??= (async () => {
       // Work in flight is not waited for: dropping its databases ends it.
       for (const history of this.histories.values()) {
-        await (await history.catch(() => undefined))?.cursor?.disconnect();
+        const cursor = (await history.catch(() => undefined))?.cursor;
+        // A lane's cursors are dropped now; the server drops everything else when its owner closes it.
+        await (this.ownsServer ? cursor?.disconnect() : cursor?.drop().catch(() => {}));
       }
-      await this.server.close();
+      if (this.ownsServer) await this.server.close();
     })();
     return this.closing;
   }

@@ -73,5 +73,10 @@ export interface Shadow {
    * snapshots have it: the replay role, who ran the migrations, is no owner to restore (see ./sandbox.ts).
    */
   readSnapshot(session: pg.Client): Promise<SchemaSnapshot>;
+  /**
+   * Another shadow on the same server and snapshot cache, with replay cursors of its own: its work runs alongside
+   * this one's (verify rehearses parts of a history in lanes). Close it before this one, which closes the server.
+   */
+  lane(): Shadow;
   close(): Promise<void>;
 }
