@@ -65,10 +65,17 @@ describe('verify in parallel', () => {
   });
 
   it('rehearses in place, on the replay cursor, what can run in a transaction: no copy is made', async () => {
-    const dir = project({ '0001_a': ['CREATE TABLE a (id serial PRIMARY KEY);', 'DROP TABLE a;'], '0002_b': ['ALTER TABLE a ADD COLUMN b text;'], '0003_c': ['CREATE TABLE c (id int);'] });
+    // 0002 leaves what a rollback does not undo: a prepared statement, an advisory lock, a moved sequence; and its
+    // DEALLOCATE ALL must not reach the catalog reader's statements on the same session.
+    const dir = project({
+      '0001_a': ['CREATE TABLE a (id serial PRIMARY KEY);', 'DROP TABLE a;'],
+      '0002_b': ["PREPARE kept AS SELECT 1;\nDEALLOCATE ALL;\nPREPARE kept AS SELECT 2;\nSELECT pg_advisory_lock(7);\nALTER TABLE a ADD COLUMN b text;\nINSERT INTO a (b) VALUES ('x');"],
+      '0003_c': ['CREATE TABLE c (id int);\nPREPARE kept AS SELECT 3;'],
+    });
     const created = serverActivity.databasesCreated;
     const report = await verify([dir], { shadow: shadow(), concurrency: 1 });
     expect(report.migrations.map((migration) => migration.rehearsal?.mode)).toEqual(['transaction', 'transaction', 'transaction']);
+    expect(report.migrations.map((migration) => migration.rehearsal?.failure)).toEqual([undefined, undefined, undefined]);
     expect(serverActivity.databasesCreated - created).toBe(1); // the replay cursor's
     // In two lanes: a replay cursor each, and still no copy.
     const inLanes = serverActivity.databasesCreated;

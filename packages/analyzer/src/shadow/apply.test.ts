@@ -134,6 +134,31 @@ describe('applySql', () => {
     });
   });
 
+  describe("a migration's DEALLOCATE reaches only what its SQL prepared", () => {
+    const protocolStatement = { name: 'migcheck_apply_test', text: 'SELECT 1 AS one' };
+    const preparedNames = async () =>
+      (await db.client.query<{ name: string }>('SELECT name FROM pg_prepared_statements ORDER BY name')).rows.map((row) => row.name);
+
+    test('DEALLOCATE ALL keeps the statements prepared through the protocol (the catalog reader\'s), in a transaction too', async () => {
+      await db.client.query(protocolStatement);
+      await db.client.query('BEGIN');
+      const failure = await applySql(db.client, { path: 'm/dealloc.sql', text: "PREPARE mine AS SELECT 2;\nPREPARE \"we'ird\" AS SELECT 3;\nDEALLOCATE ALL;\nCREATE TABLE after_dealloc (id int);" });
+      expect(failure).toBeUndefined();
+      expect(await preparedNames()).toEqual(['migcheck_apply_test']);
+      // The protocol's statement still runs: the transaction is not aborted.
+      expect((await db.client.query(protocolStatement)).rows).toEqual([{ one: 1 }]);
+      await db.client.query('ROLLBACK');
+    });
+
+    test('DEALLOCATE of a name fails as Postgres fails it unless SQL prepared it; batched files too', async () => {
+      expect(await applySql(db.client, { path: 'm/named.sql', text: 'PREPARE named AS SELECT 1;\nDEALLOCATE PREPARE named;' }, { transaction: true })).toBeUndefined();
+      const failure = await applySql(db.client, { path: 'm/other.sql', text: 'CREATE TABLE dealloc_a (id int);\nDEALLOCATE migcheck_apply_test;' }, { transaction: true });
+      expect(failure).toMatchObject({ line: 2, column: 1, message: 'prepared statement "migcheck_apply_test" does not exist' });
+      expect(await preparedNames()).toEqual(['migcheck_apply_test']);
+      expect(await tableNames()).not.toContain('dealloc_a');
+    });
+  });
+
   test('a failure inside a file-opened transaction rolls it back and leaves the session usable', async () => {
     const failure = await applySql(db.client, {
       path: 'm/007_tx_fails.sql',

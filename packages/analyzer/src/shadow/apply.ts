@@ -14,6 +14,7 @@ import { InputError, MigcheckError } from '../errors.js';
 import { loadParser, sourceSpans, type StatementSpan } from '../source/parse.js';
 import { SqlText, type Position } from '../source/sql-text.js';
 import { sandboxForm } from './sandbox-forms.js';
+import { sessionForm } from './session-forms.js';
 
 /** A statement that failed to apply: where, and the server's own error. */
 export interface ApplyFailure {
@@ -97,8 +98,8 @@ export async function applySql(client: pg.Client, source: { path: string; text: 
 }
 
 /**
- * The file in one transaction, its statements sent as multi-statement queries (the statements with a sandbox form
- * one by one). True when it committed; false when a statement failed: rolled back, nothing of it is left.
+ * The file in one transaction, its statements sent as multi-statement queries (the statements with a sandbox or a
+ * session form one by one). True when it committed; false when a statement failed: rolled back, nothing of it is left.
  */
 async function appliedInBatches(
   client: pg.Client,
@@ -107,11 +108,12 @@ async function appliedInBatches(
   statements: readonly StatementSpan[],
 ): Promise<boolean> {
   const textOf = (first: StatementSpan, last: StatementSpan) => sql.sliceBytes(first.startByte, last.endByte).trimEnd();
-  const batches: Array<{ statements: StatementSpan[]; sandboxForm: boolean }> = [];
+  const batches: Array<{ statements: StatementSpan[]; alone: boolean }> = [];
   for (const statement of statements) {
-    const hasSandboxForm = sandboxForm(statement.tag, textOf(statement, statement)) !== undefined;
+    const text = textOf(statement, statement);
+    const alone = sandboxForm(statement.tag, text) !== undefined || sessionForm(statement.tag, text) !== undefined;
     const last = batches.at(-1);
-    if (hasSandboxForm || !last || last.sandboxForm) batches.push({ statements: [statement], sandboxForm: hasSandboxForm });
+    if (alone || !last || last.alone) batches.push({ statements: [statement], alone });
     else last.statements.push(statement);
   }
   await client.query('BEGIN');
@@ -119,7 +121,7 @@ async function appliedInBatches(
     for (const batch of batches) {
       const first = batch.statements[0]!;
       const text = textOf(first, batch.statements.at(-1)!);
-      if (batch.sandboxForm) await runStatement(client, first.tag, text);
+      if (batch.alone) await runStatement(client, first.tag, text);
       else await client.query(text);
     }
   } catch (error) {
@@ -136,9 +138,16 @@ async function appliedInBatches(
 /**
  * Runs one statement; one that Postgres refuses the sandbox role for want of privilege runs in its sandbox form
  * (./sandbox-forms.ts) when it has one. Inside a transaction, a savepoint keeps the refusal from aborting it; only
- * statements that have a sandbox form pay for it.
+ * statements that have a sandbox form pay for it. A statement with a session form (./session-forms.ts) always
+ * runs in it.
  */
 async function runStatement(client: pg.Client, tag: string, text: string): Promise<void> {
+  const ownForm = sessionForm(tag, text);
+  if (ownForm !== undefined) {
+    // A failure is reported at the statement as written: the form's position would point elsewhere.
+    await client.query(ownForm).catch((failure: unknown) => Promise.reject(withoutPosition(failure)));
+    return;
+  }
   const form = sandboxForm(tag, text);
   if (!form) {
     await client.query(text);

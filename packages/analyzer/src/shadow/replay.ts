@@ -11,7 +11,7 @@ import type { SchemaSnapshot } from '../catalog/index.js';
 import type { Migration } from '../source/discover.js';
 import { applySql, type ApplyFailure } from './apply.js';
 import type { ShadowServer } from './server.js';
-import { sequencePositions, undoLeftovers } from './rolled-back.js';
+import { sequencePositions, sessionHasLeftovers, undoLeftovers } from './rolled-back.js';
 import type { HistoryFailure } from './types.js';
 
 export class ReplayCursor {
@@ -61,6 +61,9 @@ export class ReplayCursor {
       }
       let failure: ApplyFailure | undefined;
       try {
+        // Each migration starts from a session as clean as a new one: a statement an earlier migration PREPAREd, or an
+        // advisory lock it kept, belongs to that migration's run (a deploy may run it on its own).
+        if (this.position > 0 && (await sessionHasLeftovers(await this.client()))) await this.disconnect();
         failure = await applySql(await this.client(), migration.up, { transaction: migration.transaction !== false });
       } catch (error) {
         this.broken = true; // a connection lost half-way through a file
@@ -81,6 +84,7 @@ export class ReplayCursor {
    * the file with runsInCallersTransaction first, a rehearsal with its own check).
    */
   async inRolledBackTransaction<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    if (await sessionHasLeftovers(await this.client())) await this.disconnect();
     const client = await this.client();
     const sequences = await sequencePositions(client);
     await client.query('BEGIN');

@@ -89,4 +89,20 @@ describe.each(targetServers())('a rolled-back transaction on $name', ({ url }) =
     const rows = await shadow.inTransactionBefore(third!, async (client) => (await client.query<{ id: number; name: string }>('SELECT id, name FROM item ORDER BY id')).rows);
     expect(rows).toEqual({ value: [{ id: 1, name: 'first' }, { id: 2, name: 'second' }] });
   });
+
+  it('replays each migration from a session as clean as a new one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'migcheck-rolled-back-'));
+    directories.push(dir);
+    const files = {
+      '1_a.sql': 'PREPARE kept AS SELECT 1; SELECT pg_advisory_lock(7);',
+      '2_b.sql': 'PREPARE kept AS SELECT 2; CREATE TABLE b (id int);',
+      '3_c.sql': 'SELECT 1;',
+    };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text);
+    const third = discoverMigrations([dir])[2]!;
+    const shadow = await openShadow({ url, cacheDir: join(dir, '.cache') });
+    shadows.push(shadow);
+    const prior = await shadow.priorSnapshot(third);
+    expect('snapshot' in prior && Object.keys(prior.snapshot.tables)).toEqual(['public.b']);
+  });
 });

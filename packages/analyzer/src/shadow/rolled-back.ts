@@ -7,7 +7,7 @@
  *    the transaction and the moved ones set back after it.
  *  - Session state that is not transactional: prepared statements of SQL's PREPARE (a later migration preparing
  *    the same name would fail) and session-level advisory locks. Rare: the session is then ended, and the cursor
- *    opens a new one.
+ *    opens a new one. The same before the work: it starts from a session as clean as a copy's.
  */
 import type pg from 'pg';
 
@@ -44,9 +44,18 @@ export async function sequencePositions(client: pg.Client): Promise<SequencePosi
 }
 
 /**
+ * Whether the session holds a prepared statement or an advisory lock: one the replay's own migrations left is
+ * not the rehearsal's to meet (a copy would have started from a new session), one the work left is not the replay's.
+ */
+export async function sessionHasLeftovers(client: pg.Client): Promise<boolean> {
+  const { rows } = await client.query<{ leftovers: boolean }>(SESSION_LEFTOVERS_SQL);
+  return rows[0]?.leftovers === true;
+}
+
+/**
  * After the rollback: sets every sequence of `before` that moved back where it was, and says whether the session
- * must be ended (it holds a prepared statement or an advisory lock the work left). Throws if a sequence cannot be
- * set back: the cursor's database then no longer matches its history.
+ * must be ended (sessionHasLeftovers). Throws if a sequence cannot be set back: the cursor's database then no longer
+ * matches its history.
  */
 export async function undoLeftovers(client: pg.Client, before: SequencePosition[]): Promise<{ endSession: boolean }> {
   const now = before.length > 0 ? await positionsOf(client, before) : [];
@@ -58,8 +67,7 @@ export async function undoLeftovers(client: pg.Client, before: SequencePosition[
       [moved.map(({ oid }) => oid), values, called],
     );
   }
-  const { rows } = await client.query<{ leftovers: boolean }>(SESSION_LEFTOVERS_SQL);
-  return { endSession: rows[0]?.leftovers === true };
+  return { endSession: await sessionHasLeftovers(client) };
 }
 
 /** `last_value is_called` of each sequence, in one query. */
