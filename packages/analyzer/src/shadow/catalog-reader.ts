@@ -26,6 +26,11 @@ export class CatalogReaders {
     return reader;
   }
 
+  /** See IncrementalCatalogReader.remember: for the session's database. */
+  remember(session: pg.Client): () => void {
+    return this.readerOf(session).remember();
+  }
+
   copied(template: string, copy: string): void {
     const known = this.byDatabase.get(template);
     if (known) this.byDatabase.set(copy, { reader: known.reader });

@@ -87,12 +87,15 @@ export class ReplayCursor {
     if (await sessionHasLeftovers(await this.client())) await this.disconnect();
     const client = await this.client();
     const sequences = await sequencePositions(client);
+    const restoreReading = this.server.rememberReading(client);
     await client.query('BEGIN');
     try {
       return await work(client);
     } finally {
       try {
         await client.query('ROLLBACK');
+        // The catalog is back as it was: the next reading is compared with the one of then, and shares its records.
+        restoreReading();
         const { endSession } = await undoLeftovers(client, sequences);
         if (endSession) await this.disconnect();
       } catch {

@@ -32,6 +32,11 @@ export interface ShadowServer {
   urlOf(database: string): string;
   /** The schema of one of our databases, read in `session` (one of connect()'s), the replay role anonymised. */
   readSnapshot(session: pg.Client): Promise<SchemaSnapshot>;
+  /**
+   * Before work on `session` in a transaction that is rolled back after: the returned function, called after the
+   * rollback, makes the database's last reading the one of now again (../catalog/read/incremental.ts, remember).
+   */
+  rememberReading(session: pg.Client): () => void;
   /** Drops every database created here; stops the server if migcheck started it. */
   close(): Promise<void>;
 }
@@ -178,6 +183,10 @@ export abstract class ServerBase implements ShadowServer {
   async readSnapshot(session: pg.Client): Promise<SchemaSnapshot> {
     const login = await this.replayRole();
     return anonymiseReplayRole(await this.catalogReaders.readerOf(session).read(), login.role);
+  }
+
+  rememberReading(session: pg.Client): () => void {
+    return this.catalogReaders.remember(session);
   }
 
   private closing?: Promise<void>;

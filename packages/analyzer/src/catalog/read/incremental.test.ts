@@ -134,6 +134,30 @@ describe.each(targetServers())('on $name', (server) => {
     }
   });
 
+  test('remembered before a transaction that is rolled back: the reading of then, records shared, in-place flags followed', async () => {
+    const db = await createScratchDatabase('incremental', server.url);
+    try {
+      await runStatements(db.client, SCHEMA);
+      const reader = new IncrementalCatalogReader(db.client);
+      const before = await reader.read();
+      const restore = reader.remember();
+      await db.client.query('BEGIN');
+      // CREATE INDEX sets pg_class.relhasindex in place on some versions: the rollback does not bring it back.
+      await runStatements(db.client, 'CREATE TABLE fresh (id int); CREATE INDEX base_log_at_idx ON base_log (at); ALTER TABLE users RENAME COLUMN email TO mail;');
+      await reader.read();
+      await db.client.query('ROLLBACK');
+      restore();
+      const after = await reader.read();
+      expect(JSON.stringify(after)).toBe(JSON.stringify(await readSchemaSnapshot(db.client)));
+      expect(JSON.stringify(after)).toBe(JSON.stringify(before));
+      // Not read again: the records of before, the very objects.
+      expect(after.tables['public.users']).toBe(before.tables['public.users']);
+      expect(after.views['public.user_emails']).toBe(before.views['public.user_emails']);
+    } finally {
+      await db.drop();
+    }
+  });
+
   // A migration runs in the session the shadow then reads with: what it leaves there must not change the reading.
   test('temporary tables and types named like the catalog, and functions put before pg_catalog', async () => {
     const db = await createScratchDatabase('incremental', server.url);

@@ -200,6 +200,18 @@ export class IncrementalCatalogReader {
     return new IncrementalCatalogReader(db, this.last);
   }
 
+  /**
+   * Makes the reading now the last one again, when called: for work in a transaction that is rolled back after it,
+   * which brings back the catalog rows (the row versions) of now. The next read then re-reads only what the rollback
+   * did not bring back (flags Postgres updates in place), and keeps sharing the records of now.
+   */
+  remember(): () => void {
+    const now = this.last;
+    return () => {
+      this.last = now;
+    };
+  }
+
   async read(): Promise<SchemaSnapshot> {
     return withReadingSettings(this.db, async () => {
       const fingerprint = await readFingerprint(this.db);
