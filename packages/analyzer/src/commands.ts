@@ -21,6 +21,7 @@ import type { RehearsalResult } from './rehearsal/rehearse.js';
 import { buildReport, type Command, type HistoryNote } from './report/build.js';
 import type { Report } from './report/schema.js';
 import type { PriorResult, Shadow, ShadowOptions } from './shadow/index.js';
+import { costOfReplay, DEFAULT_REPLAY_LANES, inLanes, lanesOf, MIGRATIONS_PER_LANE } from './shadow/lanes.js';
 import type { StateDecision } from './state/tracking.js';
 import { discoverMigrations, historyOf, type Migration } from './source/discover.js';
 import { loadParser } from './source/parse.js';
@@ -82,17 +83,19 @@ async function replayHistory(
       const next = migration.directory?.migrations[migration.index + 1];
       if (next) nextOf.set(migration, next);
     }
-    // One at a time, in history order, each target's statements within it right after its prior schema: the
-    // replay cursor only moves forward (going back means replaying from the start).
+    // In history order, each target's statements within it right after its prior schema: a replay cursor only moves
+    // forward (going back means replaying from the start). A long history in lanes, each on a cursor of its own.
     const requested = [...new Set([...migrations, ...nextOf.values()])].sort(inHistoryOrder);
     const answers = new Map<Migration, PriorResult>();
     const targets = new Set(migrations);
-    for (const migration of requested) {
-      const answer = await shadow.priorSnapshot(migration);
-      answers.set(migration, answer);
-      const statements = targets.has(migration) && 'snapshot' in answer ? wantsWithin(migration, answer.snapshot) : [];
-      if (statements.length > 0) withins.set(migration, await shadow.snapshotsWithin(migration, statements));
-    }
+    await inLanes(shadow, lanesOf(requested, requested.length >= MIGRATIONS_PER_LANE * 2 ? DEFAULT_REPLAY_LANES : 1, costOfReplay), async (laneShadow, lane) => {
+      for (const migration of lane) {
+        const answer = await laneShadow.priorSnapshot(migration);
+        answers.set(migration, answer);
+        const statements = targets.has(migration) && 'snapshot' in answer ? wantsWithin(migration, answer.snapshot) : [];
+        if (statements.length > 0) withins.set(migration, await laneShadow.snapshotsWithin(migration, statements));
+      }
+    });
     const results = migrations.map((migration) => answers.get(migration)!);
     const priorOfNext = new Map([...nextOf.values()].map((next) => [next, answers.get(next)!]));
     for (const [index, migration] of migrations.entries()) {
@@ -304,7 +307,7 @@ export async function verify(paths: string[], options: VerifyOptions = {}): Prom
   const recognised = await recognisePaths(paths, options);
   const { prepareRehearsal, runRehearsal } = await import('./rehearsal/rehearse.js');
   const { withRehearsalEvidence } = await import('./rehearsal/evidence.js');
-  const { DEFAULT_REHEARSAL_CONCURRENCY, inOrderWithConcurrency, lanesOf, REHEARSALS_PER_LANE } = await import('./rehearsal/parallel.js');
+  const { DEFAULT_REHEARSAL_CONCURRENCY, inOrderWithConcurrency, REHEARSALS_PER_LANE } = await import('./rehearsal/parallel.js');
   const rehearsals = new Map<Migration, RehearsalResult>();
   const analyzed = new Map<Migration, AnalyzedMigration>();
   const progress = throttled(options.shadow?.onProgress);
@@ -331,23 +334,9 @@ export async function verify(paths: string[], options: VerifyOptions = {}): Prom
         analyzed.set(migration, result && 'analysis' in result ? withRehearsalEvidence(result) : assessMigration(recognisedMigration));
       },
     );
-  await withShadow(options, async (shadow) => {
-    // A migration late in its history costs more to rehearse: its schema has more tables to seed and compare.
-    const cost = ({ migration }: RecognisedMigration) => 1 + (2 * migration.index) / Math.max(1, migration.directory?.migrations.length ?? 1);
-    const lanes = lanesOf(recognised, options.concurrency ?? DEFAULT_REHEARSAL_CONCURRENCY, cost);
-    const outcomes = await Promise.allSettled(
-      lanes.map(async (lane, index) => {
-        const laneShadow = index === 0 ? shadow : shadow.lane();
-        try {
-          await rehearseLane(laneShadow, lane);
-        } finally {
-          if (laneShadow !== shadow) await laneShadow.close();
-        }
-      }),
-    );
-    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
-    if (failed) throw failed.reason;
-  });
+  await withShadow(options, (shadow) =>
+    inLanes(shadow, lanesOf(recognised, options.concurrency ?? DEFAULT_REHEARSAL_CONCURRENCY, ({ migration }) => costOfReplay(migration)), rehearseLane),
+  );
   // The report lists the migrations and their rehearsals in history order, as they were before they ran in lanes.
   const ordered = new Map(recognised.flatMap(({ migration }) => (rehearsals.has(migration) ? [[migration, rehearsals.get(migration)!] as const] : [])));
   return buildReport('verify', recognised.map(({ migration }) => analyzed.get(migration)!), { rehearsals: ordered });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inOrderWithConcurrency, lanesOf } from './parallel.js';
+import { lanesOf } from '../shadow/lanes.js';
+import { inOrderWithConcurrency } from './parallel.js';
 
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -17,26 +17,6 @@ export const DEFAULT_REHEARSAL_CONCURRENCY = 2;
 export const REHEARSALS_PER_LANE = 2;
 
 /**
- * `items` (in history order) cut into at most `count` contiguous lanes of about equal cost, by `cost` of each
- * item. An item later in its history costs more (more tables to seed, checksum and read), so lanes are cut by
- * cost, not by count.
- */
-export function lanesOf<Item>(items: readonly Item[], count: number, cost: (item: Item) => number): Item[][] {
-  const lanes = Math.max(1, Math.min(Math.floor(count), items.length));
-  const costs = items.map(cost);
-  const total = costs.reduce((sum, value) => sum + value, 0);
-  const result: Item[][] = [[]];
-  let spent = 0;
-  for (const [index, item] of items.entries()) {
-    // A new lane once this one has its share, as long as items are left for the lanes after it.
-    if (result.length < lanes && result.at(-1)!.length > 0 && spent >= (total * result.length) / lanes) result.push([]);
-    result.at(-1)!.push(item);
-    spent += costs[index]!;
-  }
-  return result;
-}
-
-/**
  * `run(prepare(item))` for every item, prepared in order, at most `concurrency` prepared or running at once; the
  * results in the items' order. On the first error nothing more is prepared, the rehearsals already running finish
  * (releasing their databases), and the error is thrown.

@@ -98,18 +98,27 @@ interface Known {
 export class SnapshotCache {
   private readonly directory: string;
   private writeProblemReported = false;
-  private readonly entries = new EntryTable();
   /** The last snapshot read or written: in history order, the next one is mostly the same. */
   private last?: Known;
 
   constructor(
-    cacheDir: string,
+    private readonly cacheDir: string,
     /** Told once if the cache cannot be written (the analysis goes on without it). */
     private readonly onProblem: (message: string) => void = () => {},
     /** The folder of `cacheDir` that holds the files (lint's result cache keeps its prior schemas in one of its own). */
-    folder = 'snapshots',
+    private readonly folder = 'snapshots',
+    /** Each entry parsed once and held once, whichever snapshot holds it. */
+    private readonly entries = new EntryTable(),
   ) {
     this.directory = join(cacheDir, folder);
+  }
+
+  /**
+   * The same cache for another part of the history, read and written at the same time (a lane of the shadow): its
+   * own last snapshot to encode deltas on, the entries it parsed shared with this one.
+   */
+  lane(): SnapshotCache {
+    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries);
   }
 
   /**

@@ -26,8 +26,8 @@ export async function openShadow(options: ShadowOptions = {}): Promise<Shadow> {
   const report = options.onProgress;
   const progress = (message: string) => report?.(message);
   const server = options.url ? externalServer(options.url) : embeddedServer(progress);
-  const cacheDir = options.cacheDir ?? defaultCacheDir();
-  return new ShadowSession(server, () => new SnapshotCache(cacheDir, progress), report);
+  const cache = new SnapshotCache(options.cacheDir ?? defaultCacheDir(), progress);
+  return new ShadowSession(server, cache, report);
 }
 
 export { applySql, type ApplyFailure } from './apply.js';

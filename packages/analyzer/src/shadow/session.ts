@@ -35,7 +35,6 @@ interface PendingRequest {
 }
 
 export class ShadowSession implements Shadow {
-  private readonly cache: SnapshotCache;
   private identity?: Promise<ServerIdentity>;
   private readonly histories = new Map<MigrationDirectory | undefined, Promise<HistoryState>>();
   /** Work on cursors, one piece at a time: a cursor is one session on one database. */
@@ -46,18 +45,15 @@ export class ShadowSession implements Shadow {
 
   constructor(
     private readonly server: ShadowServer,
-    /** The snapshot cache, one per session: each encodes its snapshots as deltas on the last one it wrote. */
-    private readonly newCache: () => SnapshotCache,
+    private readonly cache: SnapshotCache,
     private readonly onProgress: ((message: string) => void) | undefined,
     /** A lane (lane()) shares its server with the session that made it, which closes the server. */
     private readonly ownsServer = true,
-  ) {
-    this.cache = newCache();
-  }
+  ) {}
 
   lane(): Shadow {
     this.assertOpen();
-    return new ShadowSession(this.server, this.newCache, this.onProgress, false);
+    return new ShadowSession(this.server, this.cache.lane(), this.onProgress, false);
   }
 
   priorSnapshot(migration: Migration): Promise<PriorResult> {
