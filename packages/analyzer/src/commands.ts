@@ -88,7 +88,8 @@ async function replayHistory(
     const requested = [...new Set([...migrations, ...nextOf.values()])].sort(inHistoryOrder);
     const answers = new Map<Migration, PriorResult>();
     const targets = new Set(migrations);
-    await inLanes(shadow, lanesOf(requested, requested.length >= MIGRATIONS_PER_LANE * 2 ? DEFAULT_REPLAY_LANES : 1, costOfReplay), async (laneShadow, lane) => {
+    const laneCount = Math.min(options.shadow ? (options.shadow.replayLanes ?? DEFAULT_REPLAY_LANES) : 1, Math.floor(requested.length / MIGRATIONS_PER_LANE));
+    await inLanes(shadow, lanesOf(requested, laneCount, costOfReplay), async (laneShadow, lane) => {
       for (const migration of lane) {
         const answer = await laneShadow.priorSnapshot(migration);
         answers.set(migration, answer);

@@ -9,6 +9,11 @@ export interface ShadowOptions {
   url?: string;
   /** Where replayed schema snapshots are cached. Default: $MIGCHECK_CACHE_DIR, else $XDG_CACHE_HOME/migcheck, else ~/.cache/migcheck. */
   cacheDir?: string;
+  /**
+   * How many replay cursors lint and plan read the prior schemas of a long history on at once, each for one part of
+   * it (./lanes.ts; default 2). Results do not depend on it.
+   */
+  replayLanes?: number;
   /** Progress for long replays, one line per message (the CLI prints them on stderr). */
   onProgress?: (message: string) => void;
 }
