@@ -184,7 +184,8 @@ async function insertedOneByOne(client: pg.Client, inserts: string[]): Promise<(
 
 /** A SQL expression for a value that stresses a rollback of this column, or undefined when none fits. */
 function stressValue(column: ColumnFacts): string | undefined {
-  if (column.referenced) return `(SELECT ${quoteIdent(column.referenced.column)} FROM ${column.referenced.table} LIMIT 1)`;
+  // The least: the same row whatever the table's physical order (which rehearsals rolled back in place change).
+  if (column.referenced) return `(SELECT ${quoteIdent(column.referenced.column)} FROM ${column.referenced.table} ORDER BY 1 LIMIT 1)`;
   const type = column.type;
   if (type.endsWith('[]')) return `'{}'`;
   if (column.typtype === 'e') return `(SELECT max(v) FROM unnest(enum_range(NULL::${type})) AS v)`; // the newest label sorts last
