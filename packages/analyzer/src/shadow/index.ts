@@ -1,7 +1,8 @@
 /**
  * The shadow: a scratch PostgreSQL, never the target database. It replays a migration's history (the earlier
  * migrations of its directory) and yields the schema before it, read from the real catalog (DESIGN.md, "Postgres
- * is the oracle"); rehearsals of migrations and rollbacks run in copies of that state.
+ * is the oracle"); rehearsals of migrations and rollbacks run there in a transaction rolled back after
+ * them, or in copies of that state.
  *
  *   const shadow = await openShadow({ onProgress: (line) => console.error(line) });
  *   try {

@@ -176,16 +176,7 @@ export class ShadowSession implements Shadow {
   }
 
   async inTransactionBefore<T>(migration: Migration, work: (client: pg.Client) => Promise<T>): Promise<{ value: T } | HistoryFailed> {
-    this.assertOpen();
-    const history = await this.historyOf(migration.directory);
-    const index = indexOf(migration);
-    history.chain.before(index); // reads the files before it: finds an unreadable one
-    const known = this.failureBefore(history, index);
-    if (known) return known;
-    return this.exclusive(async () => {
-      const reached = await this.bringCursorTo(history, index, history.progress);
-      return reached instanceof ReplayCursor ? { value: await reached.inRolledBackTransaction(work) } : reached;
-    });
+    return this.onCursorBefore(migration, async (cursor) => ({ value: await cursor.inRolledBackTransaction(work) }));
   }
 
   async databaseBefore(migration: Migration): Promise<ShadowDatabase | HistoryFailed> {
@@ -194,18 +185,9 @@ export class ShadowSession implements Shadow {
   }
 
   async databasesBefore(migration: Migration, count: number): Promise<ShadowDatabase[] | HistoryFailed> {
-    this.assertOpen();
-    const history = await this.historyOf(migration.directory);
-    const index = indexOf(migration);
-    history.chain.before(index); // reads the files before it: finds an unreadable one
-    const known = this.failureBefore(history, index);
-    if (known) return known;
-
     // All copies in one turn on the cursor: a rehearsal running in parallel with the replay of later migrations
     // never needs the cursor back at this state.
-    return this.exclusive(async () => {
-      const reached = await this.bringCursorTo(history, index, history.progress);
-      if (!(reached instanceof ReplayCursor)) return reached;
+    return this.onCursorBefore(migration, async (reached) => {
       // The cursor is the template of this state: copies of it need no replay.
       await reached.disconnect();
       const databases: ShadowDatabase[] = [];
@@ -216,6 +198,20 @@ export class ShadowSession implements Shadow {
         throw error;
       }
       return databases;
+    });
+  }
+
+  /** `work` on the replay cursor brought to the state before `migration`, in one turn; or the failure on the way. */
+  private async onCursorBefore<T>(migration: Migration, work: (cursor: ReplayCursor) => Promise<T>): Promise<T | HistoryFailed> {
+    this.assertOpen();
+    const history = await this.historyOf(migration.directory);
+    const index = indexOf(migration);
+    history.chain.before(index); // reads the files before it: finds an unreadable one
+    const known = this.failureBefore(history, index);
+    if (known) return known;
+    return this.exclusive(async () => {
+      const reached = await this.bringCursorTo(history, index, history.progress);
+      return reached instanceof ReplayCursor ? work(reached) : reached;
     });
   }
 
