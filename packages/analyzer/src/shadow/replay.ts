@@ -11,7 +11,7 @@ import type { SchemaSnapshot } from '../catalog/index.js';
 import type { Migration } from '../source/discover.js';
 import { applySql, type ApplyFailure } from './apply.js';
 import type { ShadowServer } from './server.js';
-import { sequencePositions, sessionHasLeftovers, undoLeftovers } from './rolled-back.js';
+import { restoreSequences, sequencePositions, sessionHasLeftovers } from './rolled-back.js';
 import type { HistoryFailure } from './types.js';
 
 export class ReplayCursor {
@@ -84,6 +84,7 @@ export class ReplayCursor {
    * the file with runsInCallersTransaction first, a rehearsal with its own check).
    */
   async inRolledBackTransaction<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    // A session as clean as a copy's: what the last migration replayed (or earlier work) left is not this work's.
     if (await sessionHasLeftovers(await this.client())) await this.disconnect();
     const client = await this.client();
     const sequences = await sequencePositions(client);
@@ -96,8 +97,7 @@ export class ReplayCursor {
         await client.query('ROLLBACK');
         // The catalog is back as it was: the next reading is compared with the one of then, and shares its records.
         restoreReading();
-        const { endSession } = await undoLeftovers(client, sequences);
-        if (endSession) await this.disconnect();
+        await restoreSequences(client, sequences);
       } catch {
         this.broken = true; // the session is gone, or a sequence cannot be set back: the cursor's state is unknown
       }

@@ -11,7 +11,7 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { createScratchDatabase, runStatements, targetServers, type ScratchDatabase } from '../../../../test/helpers/database.js';
 import { discoverMigrations } from '../source/discover.js';
 import { applySql, openShadow, type Shadow } from './index.js';
-import { sequencePositions, undoLeftovers } from './rolled-back.js';
+import { restoreSequences, sequencePositions, sessionHasLeftovers } from './rolled-back.js';
 
 const directories: string[] = [];
 const databases: ScratchDatabase[] = [];
@@ -24,12 +24,14 @@ afterAll(async () => {
   await Promise.all(directories.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
+/** `work` in a transaction rolled back after, its sequences set back; whether the session kept leftovers. */
 async function rolledBack(client: pg.Client, work: string): Promise<{ endSession: boolean }> {
   const before = await sequencePositions(client);
   await client.query('BEGIN');
   await runStatements(client, work);
   await client.query('ROLLBACK');
-  return undoLeftovers(client, before);
+  await restoreSequences(client, before);
+  return { endSession: await sessionHasLeftovers(client) };
 }
 
 async function positions(client: pg.Client): Promise<string[]> {

@@ -7,7 +7,8 @@
  *    the transaction and the moved ones set back after it.
  *  - Session state that is not transactional: prepared statements of SQL's PREPARE (a later migration preparing
  *    the same name would fail) and session-level advisory locks. Rare: the session is then ended, and the cursor
- *    opens a new one. The same before the work: it starts from a session as clean as a copy's.
+ *    opens a new one. The cursor checks before each migration it replays and each piece of work in a rolled-back
+ *    transaction, so each starts from a session as clean as a copy's.
  */
 import type pg from 'pg';
 
@@ -43,31 +44,25 @@ export async function sequencePositions(client: pg.Client): Promise<SequencePosi
   return rows.map((row, index) => ({ ...row, position: positions[index]! }));
 }
 
-/**
- * Whether the session holds a prepared statement or an advisory lock: one the replay's own migrations left is
- * not the rehearsal's to meet (a copy would have started from a new session), one the work left is not the replay's.
- */
+/** Whether the session holds a prepared statement or an advisory lock that SQL (a migration, a rehearsal) left. */
 export async function sessionHasLeftovers(client: pg.Client): Promise<boolean> {
   const { rows } = await client.query<{ leftovers: boolean }>(SESSION_LEFTOVERS_SQL);
   return rows[0]?.leftovers === true;
 }
 
 /**
- * After the rollback: sets every sequence of `before` that moved back where it was, and says whether the session
- * must be ended (sessionHasLeftovers). Throws if a sequence cannot be set back: the cursor's database then no longer
- * matches its history.
+ * After the rollback: sets every sequence of `before` that moved back where it was. Throws if one cannot be set
+ * back: the cursor's database then no longer matches its history.
  */
-export async function undoLeftovers(client: pg.Client, before: SequencePosition[]): Promise<{ endSession: boolean }> {
+export async function restoreSequences(client: pg.Client, before: SequencePosition[]): Promise<void> {
   const now = before.length > 0 ? await positionsOf(client, before) : [];
   const moved = before.filter((sequence, index) => now[index] !== sequence.position);
-  if (moved.length > 0) {
-    const [values, called] = [moved.map(({ position }) => position.split(' ')[0]!), moved.map(({ position }) => position.split(' ')[1] === 'true')];
-    await client.query(
-      'SELECT pg_catalog.setval(s.oid::pg_catalog.regclass, s.value, s.called) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.bool[])) AS s(oid, value, called)',
-      [moved.map(({ oid }) => oid), values, called],
-    );
-  }
-  return { endSession: await sessionHasLeftovers(client) };
+  if (moved.length === 0) return;
+  const [values, called] = [moved.map(({ position }) => position.split(' ')[0]!), moved.map(({ position }) => position.split(' ')[1] === 'true')];
+  await client.query(
+    'SELECT pg_catalog.setval(s.oid::pg_catalog.regclass, s.value, s.called) FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.oid[]), pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.bool[])) AS s(oid, value, called)',
+    [moved.map(({ oid }) => oid), values, called],
+  );
 }
 
 /** `last_value is_called` of each sequence, in one query. */
