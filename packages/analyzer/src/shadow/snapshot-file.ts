@@ -81,7 +81,7 @@ export function encodeSnapshot(snapshot: SchemaSnapshot, id: string, base?: { ha
     }
     const keys = Object.keys(value).filter((key) => value[key] !== undefined); // as JSON.stringify leaves them out
     const before = base?.layout.sections.get(section);
-    const lines = new Map(keys.map((key) => [key, JSON.stringify(value[key])]));
+    const lines = new Map(keys.map((key) => [key, jsonLine(value[key])]));
     sections.set(section, lines);
     hashed('section', section, String(keys.length));
     for (const [key, line] of lines) hashed(key, line);
@@ -95,6 +95,23 @@ export function encodeSnapshot(snapshot: SchemaSnapshot, id: string, base?: { ha
   }
   out.push(FILE_END);
   return { text: out.join('\n'), layout: { id, depth, sections }, digest: digest.digest('hex') };
+}
+
+/**
+ * The JSON of each record, once per record object. Successive snapshots share the records that did not change (the
+ * incremental reader keeps them, the cache's entry table holds one of each), and a record is never changed once
+ * read (the cache hands them out frozen): a cold run encodes hundreds of snapshots of mostly the same records.
+ */
+const jsonOfRecord = new WeakMap<object, string>();
+
+function jsonLine(value: unknown): string {
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  let line = jsonOfRecord.get(value);
+  if (line === undefined) {
+    line = JSON.stringify(value);
+    jsonOfRecord.set(value, line);
+  }
+  return line;
 }
 
 /** The header of a file, or undefined if it is not one this version writes. */
