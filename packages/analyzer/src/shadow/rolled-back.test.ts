@@ -69,6 +69,23 @@ describe.each(targetServers())('a rolled-back transaction on $name', ({ url }) =
     expect(await rolledBack(db.client, 'SELECT pg_advisory_xact_lock(42);')).toEqual({ endSession: false });
   });
 
+  it("is not fooled by operators a migration put before pg_catalog's on the search_path", async () => {
+    const db = await createScratchDatabase('rolled_back', url);
+    databases.push(db);
+    await runStatements(
+      db.client,
+      `CREATE SCHEMA evil;
+       CREATE FUNCTION evil.never(text, text) RETURNS boolean LANGUAGE sql AS 'SELECT false';
+       CREATE OPERATOR evil.= (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.never);
+       CREATE OPERATOR evil.|| (LEFTARG = text, RIGHTARG = text, FUNCTION = evil.never);
+       CREATE SEQUENCE counted;
+       SET search_path = evil, pg_catalog, public;`,
+    );
+    expect(await positions(db.client)).toEqual(['public.counted 1 false']);
+    expect(await rolledBack(db.client, `SELECT nextval('public.counted'); PREPARE kept AS SELECT 1;`)).toEqual({ endSession: true });
+    expect(await positions(db.client)).toEqual(['public.counted 1 false']);
+  });
+
   it('replays on from the cursor as if nothing had run there', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'migcheck-rolled-back-'));
     directories.push(dir);

@@ -19,22 +19,26 @@ interface SequencePosition {
   position: string;
 }
 
-/** Every sequence the role can read (another session's temporary ones aside), with its qualified name for FROM. */
+/**
+ * Every sequence the role can read (another session's temporary ones aside), with its qualified name for FROM. These
+ * queries run in the session a migration ran in, whatever search_path it left: every operator and function is
+ * qualified, so that none a migration defined can stand in.
+ */
 const SEQUENCES_SQL = `
   SELECT c.oid::pg_catalog.int8::pg_catalog.text AS oid, pg_catalog.format('%I.%I', n.nspname, c.relname) AS name
     FROM pg_catalog.pg_class AS c
     JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
-   WHERE c.relkind = 'S'
+   WHERE c.relkind OPERATOR(pg_catalog.=) 'S'
      AND NOT pg_catalog.pg_is_other_temp_schema(n.oid)
      AND pg_catalog.has_schema_privilege(n.oid, 'USAGE')
      -- In a CASE: the planner may test the privilege before the kind, and it fails on a table.
-     AND CASE WHEN c.relkind = 'S' THEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT') END
+     AND CASE WHEN c.relkind OPERATOR(pg_catalog.=) 'S' THEN pg_catalog.has_sequence_privilege(c.oid, 'SELECT') END
    ORDER BY c.oid`;
 
 /** Whether the session holds state a rollback does not undo. */
 const SESSION_LEFTOVERS_SQL = `
   SELECT EXISTS (SELECT FROM pg_catalog.pg_prepared_statements WHERE from_sql)
-      OR EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND pid = pg_catalog.pg_backend_pid()) AS leftovers`;
+      OR EXISTS (SELECT FROM pg_catalog.pg_locks WHERE locktype OPERATOR(pg_catalog.=) 'advisory' AND pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid()) AS leftovers`;
 
 /** The positions of the database's sequences, in two round trips (none when it has no sequence). */
 export async function sequencePositions(client: pg.Client): Promise<SequencePosition[]> {
@@ -67,7 +71,7 @@ export async function restoreSequences(client: pg.Client, before: SequencePositi
 
 /** `last_value is_called` of each sequence, in one query. */
 async function positionsOf(client: pg.Client, sequences: readonly { name: string }[]): Promise<string[]> {
-  const reads = sequences.map(({ name }) => `(SELECT last_value::pg_catalog.text || ' ' || is_called::pg_catalog.text FROM ${name})`);
+  const reads = sequences.map(({ name }) => `(SELECT pg_catalog.concat_ws(' ', last_value, is_called::pg_catalog.text) FROM ${name})`);
   const { rows } = await client.query<{ positions: string[] }>(`SELECT ARRAY[${reads.join(', ')}]::pg_catalog.text[] AS positions`);
   return rows[0]!.positions;
 }

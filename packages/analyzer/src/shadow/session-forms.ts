@@ -17,7 +17,7 @@ export function sessionForm(tag: string, text: string): string | undefined {
   const node = statements.length === 1 ? statements[0]!.stmt : undefined;
   if (!node || !('DeallocateStmt' in node)) return undefined;
   const { name, isall } = node.DeallocateStmt!;
-  const prepared = `SELECT name FROM pg_catalog.pg_prepared_statements WHERE from_sql${isall ? '' : ` AND name = ${quoteLiteral(name ?? '')}`}`;
+  const prepared = `SELECT name FROM pg_catalog.pg_prepared_statements WHERE from_sql${isall ? '' : ` AND name OPERATOR(pg_catalog.=) ${quoteLiteral(name ?? '')}`}`;
   const missing = isall
     ? ''
     : `IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = '26000', MESSAGE = pg_catalog.format('prepared statement "%s" does not exist', ${quoteLiteral(name ?? '')}); END IF;`;
