@@ -36,18 +36,22 @@ export async function seedExistingTables(client: pg.Client, before: SchemaSnapsh
 
 /**
  * One checksum per table and sequence of `before`: the table's rows as JSON (keys sorted, so a column that is
- * dropped and added back at the end compares equal), ordered; a sequence's position.
+ * dropped and added back at the end compares equal), ordered; a sequence's position. Every function is qualified:
+ * the migration ran in this session, and a search_path it set must not put its own `md5` in the comparison.
  */
 export async function checksumData(client: pg.Client, before: SchemaSnapshot): Promise<DataChecksums> {
   const queries = new Map<string, string>();
   for (const table of Object.values(before.tables)) {
     if (table.kind !== 'table') continue;
     const name = sqlName({ schema: table.schema, name: table.name });
-    queries.set(`${table.schema}.${table.name}`, `SELECT format('%s rows, md5 %s', count(*), md5(coalesce(string_agg(to_jsonb(t)::text, ',' ORDER BY to_jsonb(t)::text), ''))) AS sum FROM ONLY ${name} AS t`);
+    queries.set(
+      `${table.schema}.${table.name}`,
+      `SELECT pg_catalog.format('%s rows, md5 %s', pg_catalog.count(*), pg_catalog.md5(coalesce(pg_catalog.string_agg(pg_catalog.to_jsonb(t)::pg_catalog.text, ',' ORDER BY pg_catalog.to_jsonb(t)::pg_catalog.text), ''))) AS sum FROM ONLY ${name} AS t`,
+    );
   }
   for (const sequence of Object.values(before.sequences)) {
     const name = sqlName({ schema: sequence.schema, name: sequence.name });
-    queries.set(`${sequence.schema}.${sequence.name}`, `SELECT format('%s %s', last_value, is_called) AS sum FROM ${name}`);
+    queries.set(`${sequence.schema}.${sequence.name}`, `SELECT pg_catalog.format('%s %s', last_value, is_called) AS sum FROM ${name}`);
   }
   // All in one round trip; when one is unreadable (a table the rollback did not bring back), each on its own.
   const together = await allAtOnce(client, [...queries.values()]);
@@ -59,7 +63,7 @@ export async function checksumData(client: pg.Client, before: SchemaSnapshot): P
 /** The answers of single-value queries, in order, from one query; undefined when any of them fails. */
 async function allAtOnce(client: pg.Client, queries: string[]): Promise<string[] | undefined> {
   if (queries.length === 0) return [];
-  const sql = `SELECT ARRAY[${queries.map((query) => `(${query})`).join(', ')}]::text[] AS sums`;
+  const sql = `SELECT ARRAY[${queries.map((query) => `(${query})`).join(', ')}]::pg_catalog.text[] AS sums`;
   const inTransaction = client.getTransactionStatus() !== 'I';
   if (inTransaction) await client.query('SAVEPOINT migcheck_checksum');
   try {

@@ -84,8 +84,10 @@ export class ReplayCursor {
    * the file with runsInCallersTransaction first, a rehearsal with its own check).
    */
   async inRolledBackTransaction<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-    // A session as clean as a copy's: what the last migration replayed (or earlier work) left is not this work's.
-    if (await sessionHasLeftovers(await this.client())) await this.disconnect();
+    // A new session, as a copy of the database would have: a search_path, a setting, a temporary table, a prepared
+    // statement or a lock that the migrations replayed left in this one is not the work's to meet (nor to be misled
+    // by: a search_path that puts a migration's own functions before pg_catalog's).
+    await this.disconnect();
     const client = await this.client();
     const sequences = await sequencePositions(client);
     const restoreReading = this.server.rememberReading(client);

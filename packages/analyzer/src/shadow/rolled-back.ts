@@ -6,9 +6,8 @@
  *    sequence, and a later migration's rows would get other ids than in a plain replay. Positions are read before
  *    the transaction and the moved ones set back after it.
  *  - Session state that is not transactional: prepared statements of SQL's PREPARE (a later migration preparing
- *    the same name would fail) and session-level advisory locks. Rare: the session is then ended, and the cursor
- *    opens a new one. The cursor checks before each migration it replays and each piece of work in a rolled-back
- *    transaction, so each starts from a session as clean as a copy's.
+ *    the same name would fail) and session-level advisory locks. Rare: the cursor checks before each migration it
+ *    replays and then opens a new session. Work in a rolled-back transaction always starts on a new session.
  */
 import type pg from 'pg';
 
