@@ -21,5 +21,5 @@ export function sessionForm(tag: string, text: string): string | undefined {
   const missing = isall
     ? ''
     : `IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = '26000', MESSAGE = pg_catalog.format('prepared statement "%s" does not exist', ${quoteLiteral(name ?? '')}); END IF;`;
-  return `DO ${dollarQuoted(`DECLARE statement_name text; BEGIN FOR statement_name IN ${prepared} LOOP EXECUTE pg_catalog.format('DEALLOCATE %I', statement_name); END LOOP; ${missing} END`)}`;
+  return `DO ${dollarQuoted(`DECLARE statement_name pg_catalog.text; BEGIN FOR statement_name IN ${prepared} LOOP EXECUTE pg_catalog.format('DEALLOCATE %I', statement_name); END LOOP; ${missing} END`)}`;
 }
