@@ -141,30 +141,34 @@ function rowsFor(name: string, columns: ColumnFacts[], touched: string[]): { nam
 /**
  * Every row in one round trip: a DO block runs each INSERT in a block of its own (a subtransaction, as a savepoint
  * would be), so that a rejected row undoes itself alone, and leaves each row's error (null: inserted) in a setting
- * local to the transaction, read in the same batch. EXECUTE of a literal: PL/pgSQL substitutes nothing in it.
- * Undefined when the block itself cannot run (a migration that dropped PL/pgSQL): rows then go one at a time.
+ * local to the transaction, read in the same batch. EXECUTE of a literal: PL/pgSQL substitutes nothing in it; types
+ * are qualified: the migration's search_path is in force. Undefined, with nothing inserted, when the block cannot
+ * run (a migration that dropped PL/pgSQL) or its answer is not one per row: rows then go one at a time.
  */
 async function insertedTogether(client: pg.Client, inserts: string[]): Promise<(string | null)[] | undefined> {
   if (inserts.length === 0) return [];
   const setting = `migcheck.seed_${randomBytes(6).toString('hex')}`;
   const body = [
-    'DECLARE outcomes text[] := ARRAY[]::text[];',
+    'DECLARE outcomes pg_catalog.text[] := ARRAY[]::pg_catalog.text[];',
     'BEGIN',
-    ...inserts.map((insert) => `  BEGIN EXECUTE ${quoteLiteral(insert)}; outcomes := outcomes || NULL::text; EXCEPTION WHEN OTHERS THEN outcomes := outcomes || SQLERRM; END;`),
-    `  PERFORM pg_catalog.set_config(${quoteLiteral(setting)}, pg_catalog.array_to_json(outcomes)::text, true);`,
+    ...inserts.map((insert) => `  BEGIN EXECUTE ${quoteLiteral(insert)}; outcomes := outcomes || NULL::pg_catalog.text; EXCEPTION WHEN OTHERS THEN outcomes := outcomes || SQLERRM; END;`),
+    `  PERFORM pg_catalog.set_config(${quoteLiteral(setting)}, pg_catalog.array_to_json(outcomes)::pg_catalog.text, true);`,
     'END',
   ].join('\n');
+  let outcomes: unknown;
   try {
-    const results = (await client.query(`SAVEPOINT migcheck_seed; DO ${dollarQuoted(body)}; RELEASE SAVEPOINT migcheck_seed; SELECT pg_catalog.current_setting(${quoteLiteral(setting)}, true) AS outcomes`)) as unknown as pg.QueryResult<{ outcomes: string | null }>[];
-    const outcomes: unknown = JSON.parse(results.at(-1)?.rows[0]?.outcomes ?? 'null');
-    if (Array.isArray(outcomes) && outcomes.length === inserts.length && outcomes.every((outcome) => outcome === null || typeof outcome === 'string')) {
-      return outcomes as (string | null)[];
-    }
-    return undefined;
+    const results = (await client.query(`SAVEPOINT migcheck_seed; DO ${dollarQuoted(body)}; SELECT pg_catalog.current_setting(${quoteLiteral(setting)}, true) AS outcomes`)) as unknown as pg.QueryResult<{ outcomes: string | null }>[];
+    outcomes = JSON.parse(results.at(-1)?.rows[0]?.outcomes ?? 'null');
   } catch {
-    await client.query('ROLLBACK TO SAVEPOINT migcheck_seed');
-    return undefined;
+    outcomes = undefined;
   }
+  if (Array.isArray(outcomes) && outcomes.length === inserts.length && outcomes.every((outcome) => outcome === null || typeof outcome === 'string')) {
+    await client.query('RELEASE SAVEPOINT migcheck_seed');
+    return outcomes as (string | null)[];
+  }
+  // Nothing of the block stays: the rows one at a time must not find some of them already in.
+  await client.query('ROLLBACK TO SAVEPOINT migcheck_seed');
+  return undefined;
 }
 
 /** One round trip per row: the savepoint, the row and the release as one simple query; each row's error or null. */

@@ -61,9 +61,9 @@ export interface Shadow {
    */
   snapshotsWithin(migration: Migration, statements: readonly number[]): Promise<Map<number, SchemaSnapshot>>;
   /**
-   * Runs `work` on the replay cursor in the state before `migration`, in a transaction rolled back after it
-   * (sequence positions and session state undone too: ./rolled-back.ts): no copy is made, and the replay goes on
-   * from the same state. `work` must not end the transaction; nothing else uses the cursor meanwhile.
+   * Runs `work` on the replay cursor in the state before `migration`, on a new session, in a transaction rolled
+   * back after it (the sequences it moved set back: ./rolled-back.ts): no copy is made, and the replay goes on from
+   * the same state. `work` must not end the transaction; nothing else uses the cursor meanwhile.
    */
   inTransactionBefore<T>(migration: Migration, work: (client: pg.Client) => Promise<T>): Promise<{ value: T } | HistoryFailed>;
   /** A fresh database in the state before `migration` (history applied), for rehearsals; the caller releases it. */
