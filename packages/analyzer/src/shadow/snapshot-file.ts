@@ -36,6 +36,12 @@ export interface SnapshotLayout {
   depth: number;
   /** The sections that map keys to entries: each key's line, in the section's order. */
   sections: Map<string, Map<string, string>>;
+  /**
+   * Those sections' values (key to entry) that the lines were made of. Successive snapshots share the entries that did
+   * not change (the incremental reader keeps them, the entry table holds one of each), and an entry is never changed
+   * once read: the next file reuses the line of an entry it shares with this one instead of encoding it again.
+   */
+  values: Map<string, Readonly<Record<string, unknown>>>;
 }
 
 export interface FileHeader {
@@ -71,6 +77,7 @@ export function encodeSnapshot(snapshot: SchemaSnapshot, id: string, base?: { ha
   const hashed = (...parts: string[]) => parts.forEach((part) => digest.update(part).update('\0'));
   const out = [base ? `${FILE_HEADER} ${id} ${depth} ${base.hash} ${base.layout.id}` : `${FILE_HEADER} ${id} 0`];
   const sections: SnapshotLayout['sections'] = new Map();
+  const values: SnapshotLayout['values'] = new Map();
   for (const [section, value] of Object.entries(snapshot)) {
     if (value === undefined) continue;
     if (!isRecord(value)) {
@@ -81,8 +88,10 @@ export function encodeSnapshot(snapshot: SchemaSnapshot, id: string, base?: { ha
     }
     const keys = Object.keys(value).filter((key) => value[key] !== undefined); // as JSON.stringify leaves them out
     const before = base?.layout.sections.get(section);
-    const lines = new Map(keys.map((key) => [key, jsonLine(value[key])]));
+    const beforeValue = base?.layout.values.get(section);
+    const lines = new Map(keys.map((key) => [key, sharedLine(before, beforeValue, key, value[key]) ?? JSON.stringify(value[key])]));
     sections.set(section, lines);
+    values.set(section, value);
     hashed('section', section, String(keys.length));
     for (const [key, line] of lines) hashed(key, line);
     if (before && sameKeys(before, keys) && keys.every((key) => before.get(key) === lines.get(key))) {
@@ -94,24 +103,21 @@ export function encodeSnapshot(snapshot: SchemaSnapshot, id: string, base?: { ha
     for (const [key, line] of lines) out.push(before?.get(key) === line ? '' : line);
   }
   out.push(FILE_END);
-  return { text: out.join('\n'), layout: { id, depth, sections }, digest: digest.digest('hex') };
+  return { text: out.join('\n'), layout: { id, depth, sections, values }, digest: digest.digest('hex') };
 }
 
 /**
- * The JSON of each record, once per record object. Successive snapshots share the records that did not change (the
- * incremental reader keeps them, the cache's entry table holds one of each), and a record is never changed once
- * read (the cache hands them out frozen): a cold run encodes hundreds of snapshots of mostly the same records.
+ * The base's line for `key` when the base holds this very entry object (SnapshotLayout.values says why that is its
+ * JSON). Only the base's lines are kept: a memo of every entry's JSON would hold them all for the whole run.
  */
-const jsonOfRecord = new WeakMap<object, string>();
-
-function jsonLine(value: unknown): string {
-  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
-  let line = jsonOfRecord.get(value);
-  if (line === undefined) {
-    line = JSON.stringify(value);
-    jsonOfRecord.set(value, line);
-  }
-  return line;
+function sharedLine(
+  before: ReadonlyMap<string, string> | undefined,
+  beforeValue: Readonly<Record<string, unknown>> | undefined,
+  key: string,
+  entry: unknown,
+): string | undefined {
+  if (!before || !beforeValue || typeof entry !== 'object' || entry === null) return undefined;
+  return Object.hasOwn(beforeValue, key) && beforeValue[key] === entry ? before.get(key) : undefined;
 }
 
 /** The header of a file, or undefined if it is not one this version writes. */
@@ -145,6 +151,7 @@ export function decodeSnapshot(
   const end = lines.length - 1;
   const snapshot: Record<string, unknown> = {};
   const sections: SnapshotLayout['sections'] = new Map();
+  const values: SnapshotLayout['values'] = new Map();
   let at = 1;
   while (at < end) {
     const sectionHeader: unknown = JSON.parse(lines[at++]!);
@@ -161,6 +168,7 @@ export function decodeSnapshot(
       if (!before || !isRecord(beforeValue) || !Object.isFrozen(beforeValue)) return undefined;
       defineKey(snapshot, section, beforeValue);
       sections.set(section, before);
+      values.set(section, beforeValue);
       continue;
     }
     const keys = listed === SAME_KEYS && before ? [...before.keys()] : listed === EDITED_KEYS && before ? editedKeys(before, whole) : listed;
@@ -184,9 +192,10 @@ export function decodeSnapshot(
     }
     defineKey(snapshot, section, Object.freeze(record));
     sections.set(section, recordLines);
+    values.set(section, record);
   }
   if (!looksLikeSnapshot(snapshot)) return undefined;
-  return { snapshot, layout: { id: header.id, depth: header.depth, sections } };
+  return { snapshot, layout: { id: header.id, depth: header.depth, sections, values } };
 }
 
 export function looksLikeSnapshot(value: unknown): value is SchemaSnapshot {
