@@ -66,4 +66,35 @@ describe.each(targetServers())('seedRows on $name', ({ url }) => {
     await runStatements(db.client, `DROP EXTENSION plpgsql; ${MIXED_SCHEMA}`);
     expect(await seedRows(db.client, mixedTargets)).toEqual(expectedMixed);
   });
+
+  // The rows are inserted under the migration's search_path (its triggers may need it), and the column lookup runs in
+  // its session: a path that puts a migration's own `=`, `repeat`, `format_type` or type `text` before pg_catalog's
+  // must neither hide the columns nor weaken the stress values (a value that no longer stresses is a false "safe").
+  it("seeds the same stress values under a search_path that puts a migration's objects before pg_catalog's", async () => {
+    const db = await createScratchDatabase('seed', url);
+    databases.push(db);
+    await runStatements(
+      db.client,
+      `CREATE TYPE mood AS ENUM ('calm', 'tense');
+       CREATE TABLE noted (id serial PRIMARY KEY, note text, label varchar(12), feeling mood, tags text[]);
+       CREATE SCHEMA evil;
+       CREATE FUNCTION evil.never(name, text) RETURNS boolean LANGUAGE sql AS 'SELECT false';
+       CREATE OPERATOR evil.= (LEFTARG = name, RIGHTARG = text, FUNCTION = evil.never);
+       CREATE FUNCTION evil.repeat(text, integer) RETURNS text LANGUAGE sql AS 'SELECT ''x''';
+       CREATE FUNCTION evil.format_type(oid, integer) RETURNS text LANGUAGE sql AS 'SELECT ''integer''';
+       CREATE FUNCTION evil.array_append(anyarray, anyelement) RETURNS anyarray LANGUAGE sql AS 'SELECT $1';
+       CREATE TYPE evil.text AS (x integer);
+       SET search_path = evil, pg_catalog, public;`,
+    );
+    const result = await seedRows(db.client, [{ table: { schema: 'public', name: 'noted' }, touched: ['note', 'label', 'feeling', 'tags'] }]);
+    expect(result).toEqual({ seeded: ['public.noted: 3 rows'], rejected: [] });
+    const { rows } = await db.client.query<{ note: number | null; label: number | null; feeling: string | null }>(
+      'SELECT pg_catalog.length(note) AS note, pg_catalog.length(label) AS label, feeling::pg_catalog.text AS feeling FROM public.noted ORDER BY id',
+    );
+    expect(rows).toEqual([
+      { note: 1000, label: 12, feeling: 'tense' },
+      { note: 1000, label: 12, feeling: 'tense' },
+      { note: null, label: null, feeling: null },
+    ]);
+  });
 });

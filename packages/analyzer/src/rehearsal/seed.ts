@@ -12,6 +12,7 @@ import type pg from 'pg';
 import { randomBytes } from 'node:crypto';
 import { dollarQuoted, quoteIdent, quoteLiteral, sqlName } from '../sql/quote.js';
 import type { QualifiedName } from '../changes/types.js';
+import { withReadingSettings } from '../catalog/read/index.js';
 
 export interface SeedResult {
   /** `schema.table: n rows` for each table that received rows. */
@@ -22,7 +23,13 @@ export interface SeedResult {
 
 interface ColumnFacts {
   name: string;
+  /** As format_type prints it under the reading settings: built-in types bare, with their modifiers (`character varying(20)`). */
   type: string;
+  /**
+   * The type's qualified name, for the casts of the rows: they run under the migration's search_path. Without the
+   * modifiers, which the INSERT applies itself when it assigns the value to the column.
+   */
+  castType: string;
   category: string;
   typtype: string;
   notNull: boolean;
@@ -33,11 +40,16 @@ interface ColumnFacts {
   referenced: { table: string; column: string } | null;
 }
 
-/** The columns of every target table in one round trip, each table found by its exact names (`$1`, `$2`: the schemas and names). */
+/**
+ * The columns of every target table in one round trip, each table found by its exact names (`$1`, `$2`: the schemas
+ * and names). Run under the catalog reader's settings (withReadingSettings): the migration's search_path may put its
+ * own functions, operators or a type named `text` before pg_catalog's, and `type` is printed the same whatever it is.
+ */
 const COLUMNS_SQL = `
   SELECT target.ordinality AS target,
          a.attname AS name,
          format_type(a.atttypid, a.atttypmod) AS type,
+         format('%I.%I', tn.nspname, t.typname) AS "castType",
          t.typcategory AS category,
          t.typtype AS typtype,
          a.attnotnull AS "notNull",
@@ -56,6 +68,7 @@ const COLUMNS_SQL = `
     JOIN pg_class c ON c.relnamespace = n.oid AND c.relname = target.name
     JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
     JOIN pg_type t ON t.oid = a.atttypid
+    JOIN pg_namespace tn ON tn.oid = t.typnamespace
    ORDER BY target.ordinality, a.attnum`;
 
 export interface SeedTarget {
@@ -84,7 +97,9 @@ async function seedTables(client: pg.Client, targets: SeedTarget[]): Promise<See
   if (targets.length === 0) return result;
   // By their exact names: to_regclass cannot read the U&"…" form sqlName writes for a name with control characters.
   // All read before the first row: rows do not change columns (a trigger that did would only get its row rejected).
-  const { rows: allColumns } = await client.query<ColumnFacts & { target: string }>(COLUMNS_SQL, [targets.map(({ table }) => table.schema), targets.map(({ table }) => table.name)]);
+  const { rows: allColumns } = await withReadingSettings(client, () =>
+    client.query<ColumnFacts & { target: string }>(COLUMNS_SQL, [targets.map(({ table }) => table.schema), targets.map(({ table }) => table.name)]),
+  );
   const columnsOf = new Map<number, ColumnFacts[]>();
   for (const { target, ...column } of allColumns) {
     const index = Number(target) - 1;
@@ -132,7 +147,7 @@ function rowsFor(name: string, columns: ColumnFacts[], touched: string[]): { nam
     return present.length === 0
       ? `INSERT INTO ${name} DEFAULT VALUES`
       : `INSERT INTO ${name} (${present.map(({ column }) => quoteIdent(column.name)).join(', ')}) VALUES (${present
-          .map(({ column, value }) => `(${value})::${column.type}`)
+          .map(({ column, value }) => `(${value})::${column.castType}`)
           .join(', ')})`;
   });
   return { name, inserts };
@@ -141,8 +156,8 @@ function rowsFor(name: string, columns: ColumnFacts[], touched: string[]): { nam
 /**
  * Every row in one round trip: a DO block runs each INSERT in a block of its own (a subtransaction, as a savepoint
  * would be), so that a rejected row undoes itself alone, and leaves each row's error (null: inserted) in a setting
- * local to the transaction, read in the same batch. EXECUTE of a literal: PL/pgSQL substitutes nothing in it; types
- * are qualified: the migration's search_path is in force. Undefined, with nothing inserted, when the block cannot
+ * local to the transaction, read in the same batch. EXECUTE of a literal: PL/pgSQL substitutes nothing in it; types,
+ * functions and operators are pg_catalog's by name: the migration's search_path is in force. Undefined, with nothing inserted, when the block cannot
  * run (a migration that dropped PL/pgSQL) or its answer is not one per row: rows then go one at a time.
  */
 async function insertedTogether(client: pg.Client, inserts: string[]): Promise<(string | null)[] | undefined> {
@@ -151,7 +166,10 @@ async function insertedTogether(client: pg.Client, inserts: string[]): Promise<(
   const body = [
     'DECLARE outcomes pg_catalog.text[] := ARRAY[]::pg_catalog.text[];',
     'BEGIN',
-    ...inserts.map((insert) => `  BEGIN EXECUTE ${quoteLiteral(insert)}; outcomes := outcomes || NULL::pg_catalog.text; EXCEPTION WHEN OTHERS THEN outcomes := outcomes || SQLERRM; END;`),
+    ...inserts.map(
+      (insert) =>
+        `  BEGIN EXECUTE ${quoteLiteral(insert)}; outcomes := pg_catalog.array_append(outcomes, NULL::pg_catalog.text); EXCEPTION WHEN OTHERS THEN outcomes := pg_catalog.array_append(outcomes, SQLERRM); END;`,
+    ),
     `  PERFORM pg_catalog.set_config(${quoteLiteral(setting)}, pg_catalog.array_to_json(outcomes)::pg_catalog.text, true);`,
     'END',
   ].join('\n');
@@ -186,13 +204,17 @@ async function insertedOneByOne(client: pg.Client, inserts: string[]): Promise<(
   return outcomes;
 }
 
-/** A SQL expression for a value that stresses a rollback of this column, or undefined when none fits. */
+/**
+ * A SQL expression for a value that stresses a rollback of this column, or undefined when none fits. It runs under the
+ * migration's search_path: its functions are named with their schema.
+ */
 function stressValue(column: ColumnFacts): string | undefined {
   // The least: the same row whatever the table's physical order (which rehearsals rolled back in place change).
   if (column.referenced) return `(SELECT ${quoteIdent(column.referenced.column)} FROM ${column.referenced.table} ORDER BY 1 LIMIT 1)`;
   const type = column.type;
   if (type.endsWith('[]')) return `'{}'`;
-  if (column.typtype === 'e') return `(SELECT max(v) FROM unnest(enum_range(NULL::${type})) AS v)`; // the newest label sorts last
+  // The newest label sorts last.
+  if (column.typtype === 'e') return `(SELECT pg_catalog.max(v) FROM pg_catalog.unnest(pg_catalog.enum_range(NULL::${column.castType})) AS v)`;
   if (column.typtype === 'd') return undefined; // a domain's checks are unknown here
   const length = /^(?:character varying|character|bit varying|bit)\((\d+)\)$/.exec(type)?.[1];
   switch (true) {
@@ -214,9 +236,9 @@ function stressValue(column: ColumnFacts): string | undefined {
     case type === 'double precision':
       return `'1.5e300'`;
     case type === 'text':
-      return `repeat('x', 1000)`;
+      return `pg_catalog.repeat('x', 1000)`;
     case length !== undefined && type.startsWith('character'):
-      return `repeat('x', ${length})`;
+      return `pg_catalog.repeat('x', ${length})`;
     case type === 'boolean':
       return 'true';
     case type === 'date':
