@@ -6,7 +6,7 @@
 import type { ExtensionInfo, SchemaInfo, SchemaSnapshot } from '../snapshot.js';
 import type { Queryable } from '../queryable.js';
 import { readIndexes, readConstraints, readTriggers, readTableRules, readPolicies } from './attached.js';
-import { readColumns } from './columns.js';
+import { readColumns, type ColumnsByRelation } from './columns.js';
 import { readFunctions } from './functions.js';
 import { readRelations, readSequences } from './relations.js';
 import {
@@ -87,10 +87,8 @@ export async function readCatalog(db: Queryable, options: ReadSchemaSnapshotOpti
 
 /** readCatalog, in a session already under the reading settings (withReadingSettings). */
 export async function readCatalogUnderSettings(db: Queryable, options: ReadSchemaSnapshotOptions = {}): Promise<CatalogReading> {
-  const serverVersion = await readServerVersion(db);
   const withPrivileges = options.privileges ?? true;
-  const schemas = await readSchemas(db, options.schemas, withPrivileges);
-  const extensions = await readExtensions(db);
+  const [serverVersion, schemas, extensions] = await Promise.all([readServerVersion(db), readSchemas(db, options.schemas, withPrivileges), readExtensions(db)]);
   const owned = await readOwned(db, Object.keys(schemas), serverVersion, withPrivileges);
   return { schemas, extensions, owned, serverVersion };
 }
@@ -106,26 +104,28 @@ export async function readOwned(
   withPrivileges: boolean,
   scope?: CatalogScope,
 ): Promise<OwnedEntries> {
-  // A scope without relations (types, functions) reads nothing of theirs: no round trip for it.
+  // A scope without relations (types, functions) reads nothing of theirs: no query for it.
   const relations = scope?.relations.length !== 0;
   const types = scope?.types.length !== 0 || relations;
   const functions = scope?.functions.length !== 0;
-  const columnsByRelation = relations ? await readColumns(db, schemas, serverVersion, withPrivileges, scope) : new Map();
-  return {
-    ...(types
-      ? await readTypes(db, schemas, serverVersion, columnsByRelation, withPrivileges, scope)
-      : { enums: [], compositeTypes: [], domains: [], rangeTypes: [], baseTypes: [] }),
-    sequences: relations ? await readSequences(db, schemas, withPrivileges, scope) : [],
-    ...(relations
-      ? await readRelations(db, schemas, columnsByRelation, withPrivileges, scope)
-      : { tables: [], views: [], materializedViews: [] }),
-    indexes: relations ? await readIndexes(db, schemas, scope) : [],
-    constraints: relations ? await readConstraints(db, schemas, scope) : [],
-    triggers: relations ? await readTriggers(db, schemas, scope) : [],
-    rules: relations ? await readTableRules(db, schemas, scope) : [],
-    policies: relations ? await readPolicies(db, schemas, scope) : [],
-    functions: functions ? await readFunctions(db, schemas, withPrivileges, scope) : [],
-  };
+  // Every family asked for at once: a session that pipelines (shadow/catalog-reader.ts) sends them in one round trip.
+  // Types and relations take their columns when those have arrived; no family waits for another's query.
+  const columnsByRelation: Promise<ColumnsByRelation> = relations ? readColumns(db, schemas, serverVersion, withPrivileges, scope) : Promise.resolve(new Map());
+  columnsByRelation.catch(() => {}); // awaited below; a family failing first must not leave its rejection unhandled
+  const [typeEntries, sequences, relationEntries, indexes, constraints, triggers, rules, policies, functionEntries] = await Promise.all([
+    types
+      ? readTypes(db, schemas, serverVersion, columnsByRelation, withPrivileges, scope)
+      : { enums: [], compositeTypes: [], domains: [], rangeTypes: [], baseTypes: [] },
+    relations ? readSequences(db, schemas, withPrivileges, scope) : [],
+    relations ? readRelations(db, schemas, columnsByRelation, withPrivileges, scope) : { tables: [], views: [], materializedViews: [] },
+    relations ? readIndexes(db, schemas, scope) : [],
+    relations ? readConstraints(db, schemas, scope) : [],
+    relations ? readTriggers(db, schemas, scope) : [],
+    relations ? readTableRules(db, schemas, scope) : [],
+    relations ? readPolicies(db, schemas, scope) : [],
+    functions ? readFunctions(db, schemas, withPrivileges, scope) : [],
+  ]);
+  return { ...typeEntries, sequences, ...relationEntries, indexes, constraints, triggers, rules, policies, functions: functionEntries };
 }
 
 /** The snapshot, its maps in the order of SchemaSnapshot's fields (a cached snapshot's JSON is compared as text). */
@@ -182,11 +182,11 @@ export async function readServerVersion(db: Queryable): Promise<number> {
 
 async function applyReadingSettings(db: Queryable): Promise<Array<readonly [string, string]>> {
   const names = READING_SETTINGS.map(([name]) => name);
-  const { rows } = await db.query<{ name: string; value: string }>(
-    `SELECT name, pg_catalog.current_setting(name) AS value FROM pg_catalog.unnest($1::pg_catalog.text[]) AS name`,
-    [names],
-  );
-  await setSettings(db, READING_SETTINGS);
+  // Asked for together, run in this order: the settings as they were, then the reading's.
+  const [{ rows }] = await Promise.all([
+    db.query<{ name: string; value: string }>(`SELECT name, pg_catalog.current_setting(name) AS value FROM pg_catalog.unnest($1::pg_catalog.text[]) AS name`, [names]),
+    setSettings(db, READING_SETTINGS),
+  ]);
   return rows.map((row) => [row.name, row.value] as const);
 }
 

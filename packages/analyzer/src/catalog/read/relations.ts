@@ -52,7 +52,8 @@ const REPLICA_IDENTITIES: Record<string, TableInfo['replicaIdentity']> = {
 export async function readRelations(
   db: Queryable,
   schemas: string[],
-  columnsByRelation: ColumnsByRelation,
+  /** May still be on their way (./index.ts reads the families at once). */
+  columnsOfRelations: ColumnsByRelation | Promise<ColumnsByRelation>,
   withPrivileges: boolean,
   scope?: CatalogScope,
 ): Promise<RelationEntries> {
@@ -95,6 +96,7 @@ export async function readRelations(
        ${inScope(scope, 'c.oid = ANY($2::pg_catalog.oid[])')}`,
     scope ? [schemas, scope.relations] : [schemas],
   );
+  const columnsByRelation = await columnsOfRelations;
 
   const relations: RelationEntries = { tables: [], views: [], materializedViews: [] };
   for (const row of rows) {

@@ -77,13 +77,14 @@ export async function readTypes(
   db: Queryable,
   schemas: string[],
   serverVersion: number,
-  columnsByRelation: ColumnsByRelation,
+  /** The composite types' columns: may still be on their way (./index.ts reads the families at once). */
+  columnsOfRelations: ColumnsByRelation | Promise<ColumnsByRelation>,
   withPrivileges: boolean,
   scope?: CatalogScope,
 ): Promise<TypeEntries> {
   // Multirange types exist from PostgreSQL 14.
   const multirange = serverVersion >= 140000 ? 'format_type(r.rngmultitypid, NULL)' : 'NULL::pg_catalog.text';
-  const { rows } = await db.query<TypeRow>(
+  const typeRows = db.query<TypeRow>(
     `SELECT t.oid::pg_catalog.text AS oid, t.typrelid::pg_catalog.text AS class_oid,
        n.nspname AS schema, t.typname AS name, t.typtype::pg_catalog.text AS type_kind, t.typisdefined AS defined,
        obj_description(t.oid, 'pg_type') AS comment,
@@ -127,7 +128,8 @@ export async function readTypes(
        ${inScope(scope, 't.oid = ANY($2::pg_catalog.oid[]) OR t.typrelid = ANY($3::pg_catalog.oid[])')}`,
     scope ? [schemas, scope.types, scope.relations] : [schemas],
   );
-  const domainConstraints = await readDomainConstraints(db, schemas, scope);
+  const [{ rows }, domainConstraints] = await Promise.all([typeRows, readDomainConstraints(db, schemas, scope)]);
+  const columnsByRelation = await columnsOfRelations;
 
   const types: TypeEntries = { enums: [], compositeTypes: [], domains: [], rangeTypes: [], baseTypes: [] };
   for (const row of rows) {
