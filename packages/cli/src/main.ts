@@ -24,6 +24,11 @@ process.on('unhandledRejection', crash);
 // while tiering up to the optimising compiler costs more than it saves (~270 ms on 2 cores). Set before
 // the parser's WASM is compiled, which happens when the analyzer is first used.
 setFlagsFromString('--liftoff-only');
+// What a run keeps is small (verify of Lemmy: ~50 MiB live) but it allocates fast, and V8's default lets the heap
+// grow to 3-4 times what the last full collection kept before the next one: verify peaked at 285 MiB. A heap that
+// grows by half of it at most peaks at ~190 MiB, in the same time (bench/verify-corpus.mjs; README "Performance").
+// Read at each collection, so it applies from here on (the young generation's size, fixed at start-up, does not).
+setFlagsFromString('--heap-growing-percent=50');
 
 // One import: in the bundle (bundle.mjs) each import() is a chunk boundary, and program.js holds crash.js already.
 const { run, crashReport } = await import('./program.js');
