@@ -58,7 +58,7 @@ interface Waiting {
  * in the order they were asked for. A migration run on the same session may drop the prepared statements
  * (`DEALLOCATE ALL`); the session then goes on without them.
  */
-export function pipelining(session: pg.Client): Queryable & { readonly roundTrips: number } {
+export function pipelining(session: pg.Client): Queryable & { readonly takesQueriesAtOnce: true; readonly roundTrips: number } {
   let prepare = true;
   let waiting: Waiting[] = [];
   // One batch after the other, so that the queries reach the session in the order they were asked for.
@@ -103,6 +103,7 @@ export function pipelining(session: pg.Client): Queryable & { readonly roundTrip
   };
 
   return {
+    takesQueriesAtOnce: true,
     get roundTrips() {
       return roundTrips;
     },

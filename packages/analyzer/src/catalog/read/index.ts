@@ -4,7 +4,7 @@
  * only what changed since its last read).
  */
 import type { ExtensionInfo, SchemaInfo, SchemaSnapshot } from '../snapshot.js';
-import type { Queryable } from '../queryable.js';
+import { askedAtOnce, type Queryable } from '../queryable.js';
 import { readIndexes, readConstraints, readTriggers, readTableRules, readPolicies } from './attached.js';
 import { readColumns, type ColumnsByRelation } from './columns.js';
 import { readFunctions } from './functions.js';
@@ -86,7 +86,8 @@ export async function readCatalog(db: Queryable, options: ReadSchemaSnapshotOpti
 }
 
 /** readCatalog, in a session already under the reading settings (withReadingSettings). */
-export async function readCatalogUnderSettings(db: Queryable, options: ReadSchemaSnapshotOptions = {}): Promise<CatalogReading> {
+export async function readCatalogUnderSettings(session: Queryable, options: ReadSchemaSnapshotOptions = {}): Promise<CatalogReading> {
+  const db = askedAtOnce(session);
   const withPrivileges = options.privileges ?? true;
   const [serverVersion, schemas, extensions] = await Promise.all([readServerVersion(db), readSchemas(db, options.schemas, withPrivileges), readExtensions(db)]);
   const owned = await readOwned(db, Object.keys(schemas), serverVersion, withPrivileges);
@@ -98,12 +99,13 @@ export async function readCatalogUnderSettings(db: Queryable, options: ReadSchem
  * under the reading settings (withReadingSettings).
  */
 export async function readOwned(
-  db: Queryable,
+  session: Queryable,
   schemas: string[],
   serverVersion: number,
   withPrivileges: boolean,
   scope?: CatalogScope,
 ): Promise<OwnedEntries> {
+  const db = askedAtOnce(session);
   // A scope without relations (types, functions) reads nothing of theirs: no query for it.
   const relations = scope?.relations.length !== 0;
   const types = scope?.types.length !== 0 || relations;
@@ -180,7 +182,8 @@ export async function readServerVersion(db: Queryable): Promise<number> {
   return version;
 }
 
-async function applyReadingSettings(db: Queryable): Promise<Array<readonly [string, string]>> {
+async function applyReadingSettings(session: Queryable): Promise<Array<readonly [string, string]>> {
+  const db = askedAtOnce(session);
   const names = READING_SETTINGS.map(([name]) => name);
   // Asked for together, run in this order: the settings as they were, then the reading's.
   const [{ rows }] = await Promise.all([
