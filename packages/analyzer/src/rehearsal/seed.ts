@@ -157,8 +157,9 @@ function rowsFor(name: string, columns: ColumnFacts[], touched: string[]): { nam
  * Every row in one round trip: a DO block runs each INSERT in a block of its own (a subtransaction, as a savepoint
  * would be), so that a rejected row undoes itself alone, and leaves each row's error (null: inserted) in a setting
  * local to the transaction, read in the same batch. EXECUTE of a literal: PL/pgSQL substitutes nothing in it; types,
- * functions and operators are pg_catalog's by name: the migration's search_path is in force. Undefined, with nothing inserted, when the block cannot
- * run (a migration that dropped PL/pgSQL) or its answer is not one per row: rows then go one at a time.
+ * functions and operators are pg_catalog's by name: the migration's search_path is in force. Undefined, with nothing
+ * inserted, when the block cannot run (a migration that dropped PL/pgSQL) or its answer is not one per row: rows then
+ * go one at a time.
  */
 async function insertedTogether(client: pg.Client, inserts: string[]): Promise<(string | null)[] | undefined> {
   if (inserts.length === 0) return [];
