@@ -24,14 +24,14 @@ afterAll(async () => {
   await Promise.all(directories.map((dir) => rm(dir, { recursive: true, force: true })));
 });
 
-/** `work` in a transaction rolled back after, its sequences set back; whether the session kept leftovers. */
-async function rolledBack(client: pg.Client, work: string): Promise<{ endSession: boolean }> {
+/** `work` in a transaction rolled back after, its sequences set back; whether the session kept leftovers (sessionHasLeftovers). */
+async function rolledBack(client: pg.Client, work: string): Promise<{ leftovers: boolean }> {
   const before = await sequencePositions(client);
   await client.query('BEGIN');
   await runStatements(client, work);
   await client.query('ROLLBACK');
   await restoreSequences(client, before);
-  return { endSession: await sessionHasLeftovers(client) };
+  return { leftovers: await sessionHasLeftovers(client) };
 }
 
 async function positions(client: pg.Client): Promise<string[]> {
@@ -52,21 +52,21 @@ describe.each(targetServers())('a rolled-back transaction on $name', ({ url }) =
     );
     const before = await positions(db.client);
     expect(before).toEqual(['public.item_id_seq 2 true', 'public.fresh 40 false', 'public."we""ird" 7 false']);
-    const { endSession } = await rolledBack(db.client, `INSERT INTO item (name) VALUES ('c'); SELECT nextval('fresh'), nextval('fresh');`);
-    expect(endSession).toBe(false);
+    const { leftovers } = await rolledBack(db.client, `INSERT INTO item (name) VALUES ('c'); SELECT nextval('fresh'), nextval('fresh');`);
+    expect(leftovers).toBe(false);
     expect(await positions(db.client)).toEqual(before);
     const { rows } = await db.client.query<{ id: number }>(`INSERT INTO item (name) VALUES ('c') RETURNING id`);
     expect(rows[0]!.id).toBe(3);
   });
 
-  it('says to end a session that kept a prepared statement or an advisory lock', async () => {
+  it('sees what a session kept that a rollback does not undo: a prepared statement, an advisory lock', async () => {
     const db = await createScratchDatabase('rolled_back', url);
     databases.push(db);
-    expect(await rolledBack(db.client, 'PREPARE kept AS SELECT 1;')).toEqual({ endSession: true });
+    expect(await rolledBack(db.client, 'PREPARE kept AS SELECT 1;')).toEqual({ leftovers: true });
     await db.client.query('DEALLOCATE ALL');
-    expect(await rolledBack(db.client, 'SELECT pg_advisory_lock(42);')).toEqual({ endSession: true });
+    expect(await rolledBack(db.client, 'SELECT pg_advisory_lock(42);')).toEqual({ leftovers: true });
     await db.client.query('SELECT pg_advisory_unlock_all()');
-    expect(await rolledBack(db.client, 'SELECT pg_advisory_xact_lock(42);')).toEqual({ endSession: false });
+    expect(await rolledBack(db.client, 'SELECT pg_advisory_xact_lock(42);')).toEqual({ leftovers: false });
   });
 
   it("is not fooled by operators a migration put before pg_catalog's on the search_path", async () => {
@@ -82,7 +82,7 @@ describe.each(targetServers())('a rolled-back transaction on $name', ({ url }) =
        SET search_path = evil, pg_catalog, public;`,
     );
     expect(await positions(db.client)).toEqual(['public.counted 1 false']);
-    expect(await rolledBack(db.client, `SELECT nextval('public.counted'); PREPARE kept AS SELECT 1;`)).toEqual({ endSession: true });
+    expect(await rolledBack(db.client, `SELECT nextval('public.counted'); PREPARE kept AS SELECT 1;`)).toEqual({ leftovers: true });
     expect(await positions(db.client)).toEqual(['public.counted 1 false']);
   });
 
