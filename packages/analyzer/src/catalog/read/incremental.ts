@@ -5,7 +5,7 @@
  * whole read of Lemmy's schema costs ~50 ms of deparsing on the server. Between two reads a migration changes a few
  * objects. An incremental reader keeps its last reading, with the OIDs each record was read from (./sql.ts
  * Entry), and a fingerprint of the catalog rows behind each object: the version (`xmin`, `ctid`) of every row of
- * pg_class, pg_attribute, pg_constraint, pg_proc… that belongs to it. The next read:
+ * pg_class, pg_attribute, pg_constraint, pg_proc… that belongs to it (./fingerprint.ts). The next read:
  *
  * 1. takes the fingerprint again (one query, no deparsing) and finds the objects whose rows were added, removed
  *    or rewritten (any write to a row gives it a new `ctid` or `xmin`, a rolled-back write restores the old ones);
@@ -24,92 +24,15 @@ import type { SchemaSnapshot } from '../snapshot.js';
 import {
   readCatalogUnderSettings,
   readOwned,
+  readServerVersion,
   snapshotOf,
   withReadingSettings,
   type CatalogReading,
   type OwnedEntries,
   type OwnedKind,
 } from './index.js';
+import { readFingerprint, type Fingerprint } from './fingerprint.js';
 import type { CatalogScope, Entry, Owner } from './sql.js';
-
-/** pg_class, pg_type, pg_proc… rows made by initdb have OIDs below this (FirstNormalObjectId). */
-const FIRST_USER_OID = 16384;
-
-/**
- * One row per object (its Owner, or `g` for what only a whole read can follow) and a digest of the versions of the
- * catalog rows that belong to it. Flags that Postgres may update in place (without a new row version) are part of
- * the version: an index's validity, a materialized view's populated state.
- */
-const FINGERPRINT_QUERY = `
-WITH versions(owner, version) AS (
-  SELECT 'r' || c.oid, c.xmin::pg_catalog.text || c.ctid::pg_catalog.text || c.relispopulated::pg_catalog.text
-    FROM pg_catalog.pg_class AS c WHERE c.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'r' || a.attrelid, a.xmin::pg_catalog.text || a.ctid::pg_catalog.text
-    FROM pg_catalog.pg_attribute AS a WHERE a.attrelid >= ${FIRST_USER_OID} AND a.attnum > 0
-  UNION ALL SELECT 'r' || ad.adrelid, ad.xmin::pg_catalog.text || ad.ctid::pg_catalog.text FROM pg_catalog.pg_attrdef AS ad
-  UNION ALL SELECT 'r' || i.indexrelid, i.xmin::pg_catalog.text || i.ctid::pg_catalog.text || i.indisvalid::pg_catalog.text || i.indisready::pg_catalog.text
-      || i.indislive::pg_catalog.text || i.indisclustered::pg_catalog.text || i.indisreplident::pg_catalog.text
-    FROM pg_catalog.pg_index AS i WHERE i.indexrelid >= ${FIRST_USER_OID}
-  UNION ALL SELECT CASE WHEN con.conrelid <> 0 THEN 'r' || con.conrelid ELSE 't' || con.contypid END,
-      con.xmin::pg_catalog.text || con.ctid::pg_catalog.text
-    FROM pg_catalog.pg_constraint AS con WHERE con.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'r' || tg.tgrelid, tg.xmin::pg_catalog.text || tg.ctid::pg_catalog.text || tg.tgenabled::pg_catalog.text
-    FROM pg_catalog.pg_trigger AS tg WHERE tg.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'r' || rw.ev_class, rw.xmin::pg_catalog.text || rw.ctid::pg_catalog.text FROM pg_catalog.pg_rewrite AS rw WHERE rw.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'r' || pol.polrelid, pol.xmin::pg_catalog.text || pol.ctid::pg_catalog.text FROM pg_catalog.pg_policy AS pol
-  UNION ALL SELECT 'r' || s.seqrelid, s.xmin::pg_catalog.text || s.ctid::pg_catalog.text FROM pg_catalog.pg_sequence AS s
-  UNION ALL SELECT 'r' || inh.inhrelid, inh.xmin::pg_catalog.text || inh.ctid::pg_catalog.text FROM pg_catalog.pg_inherits AS inh
-  UNION ALL SELECT 'r' || inh.inhparent, inh.xmin::pg_catalog.text || inh.ctid::pg_catalog.text FROM pg_catalog.pg_inherits AS inh
-  UNION ALL SELECT 'r' || pt.partrelid, pt.xmin::pg_catalog.text || pt.ctid::pg_catalog.text FROM pg_catalog.pg_partitioned_table AS pt
-  UNION ALL SELECT 'r' || ft.ftrelid, ft.xmin::pg_catalog.text || ft.ctid::pg_catalog.text FROM pg_catalog.pg_foreign_table AS ft
-  UNION ALL SELECT 't' || t.oid, t.xmin::pg_catalog.text || t.ctid::pg_catalog.text FROM pg_catalog.pg_type AS t WHERE t.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'r' || t.typrelid, t.xmin::pg_catalog.text || t.ctid::pg_catalog.text
-    FROM pg_catalog.pg_type AS t WHERE t.oid >= ${FIRST_USER_OID} AND t.typrelid <> 0
-  UNION ALL SELECT 't' || e.enumtypid, e.xmin::pg_catalog.text || e.ctid::pg_catalog.text FROM pg_catalog.pg_enum AS e
-  UNION ALL SELECT 't' || rng.rngtypid, rng.xmin::pg_catalog.text || rng.ctid::pg_catalog.text FROM pg_catalog.pg_range AS rng WHERE rng.rngtypid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'f' || p.oid, p.xmin::pg_catalog.text || p.ctid::pg_catalog.text FROM pg_catalog.pg_proc AS p WHERE p.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'f' || ag.aggfnoid::pg_catalog.oid, ag.xmin::pg_catalog.text || ag.ctid::pg_catalog.text FROM pg_catalog.pg_aggregate AS ag WHERE ag.aggfnoid::pg_catalog.oid >= ${FIRST_USER_OID}
-  -- Comments, to the object they describe.
-  UNION ALL SELECT CASE d.classoid
-      WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN 'r' || d.objoid
-      WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN 't' || d.objoid
-      WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN 'f' || d.objoid
-      WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN (SELECT CASE WHEN con.conrelid <> 0 THEN 'r' || con.conrelid ELSE 't' || con.contypid END
-        FROM pg_catalog.pg_constraint AS con WHERE con.oid = d.objoid)
-      WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN (SELECT 'r' || tg.tgrelid FROM pg_catalog.pg_trigger AS tg WHERE tg.oid = d.objoid)
-      WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN (SELECT 'r' || pol.polrelid FROM pg_catalog.pg_policy AS pol WHERE pol.oid = d.objoid)
-      ELSE 'g' END,
-    d.xmin::pg_catalog.text || d.ctid::pg_catalog.text
-    FROM pg_catalog.pg_description AS d WHERE d.objoid >= ${FIRST_USER_OID} OR d.classoid = 'pg_catalog.pg_namespace'::pg_catalog.regclass
-  -- Dependencies the snapshot reads: a sequence's owning column, extension membership, a type's own functions.
-  -- (Those of other objects change with the objects' own rows, read above.)
-  UNION ALL SELECT CASE dep.classid
-      WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN 'r' || dep.objid
-      WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN 't' || dep.objid
-      WHEN 'pg_catalog.pg_proc'::pg_catalog.regclass THEN 'f' || dep.objid
-      WHEN 'pg_catalog.pg_namespace'::pg_catalog.regclass THEN 'g' END,
-    dep.xmin::pg_catalog.text || dep.ctid::pg_catalog.text
-    FROM pg_catalog.pg_depend AS dep WHERE dep.deptype IN ('a', 'i', 'e') AND dep.objid >= ${FIRST_USER_OID}
-  -- What only a whole read follows: schemas, extensions, roles (owners and grantees are shown by name), and the
-  -- objects whose names appear in deparsed definitions without being read themselves.
-  UNION ALL SELECT 'g', 'n' || n.oid || ':' || n.xmin::pg_catalog.text || n.ctid::pg_catalog.text FROM pg_catalog.pg_namespace AS n
-  UNION ALL SELECT 'g', 'x' || x.xmin::pg_catalog.text || x.ctid::pg_catalog.text FROM pg_catalog.pg_extension AS x
-  UNION ALL SELECT 'g', 'a' || ro.oid || ':' || ro.rolname FROM pg_catalog.pg_roles AS ro
-  UNION ALL SELECT 'g', 's' || sp.oid || ':' || sp.spcname FROM pg_catalog.pg_tablespace AS sp
-  UNION ALL SELECT 'g', 'c' || co.xmin::pg_catalog.text || co.ctid::pg_catalog.text FROM pg_catalog.pg_collation AS co WHERE co.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'g', 'o' || oc.xmin::pg_catalog.text || oc.ctid::pg_catalog.text FROM pg_catalog.pg_opclass AS oc WHERE oc.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'g', 'f' || ofa.xmin::pg_catalog.text || ofa.ctid::pg_catalog.text FROM pg_catalog.pg_opfamily AS ofa WHERE ofa.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'g', 'p' || op.xmin::pg_catalog.text || op.ctid::pg_catalog.text FROM pg_catalog.pg_operator AS op WHERE op.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'g', 'm' || am.xmin::pg_catalog.text || am.ctid::pg_catalog.text FROM pg_catalog.pg_am AS am WHERE am.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'g', 'l' || lan.xmin::pg_catalog.text || lan.ctid::pg_catalog.text FROM pg_catalog.pg_language AS lan WHERE lan.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'g', 'w' || fdw.xmin::pg_catalog.text || fdw.ctid::pg_catalog.text FROM pg_catalog.pg_foreign_data_wrapper AS fdw
-  UNION ALL SELECT 'g', 'v' || srv.xmin::pg_catalog.text || srv.ctid::pg_catalog.text FROM pg_catalog.pg_foreign_server AS srv
-  UNION ALL SELECT 'g', 'k' || cfg.xmin::pg_catalog.text || cfg.ctid::pg_catalog.text FROM pg_catalog.pg_ts_config AS cfg WHERE cfg.oid >= ${FIRST_USER_OID}
-  UNION ALL SELECT 'g', 'd' || dict.xmin::pg_catalog.text || dict.ctid::pg_catalog.text FROM pg_catalog.pg_ts_dict AS dict WHERE dict.oid >= ${FIRST_USER_OID}
-)
--- A count and a sum of 64-bit hashes: independent of row order, so nothing is sorted.
-SELECT owner, count(*) || ':' || sum(hashtextextended(version, 0)) AS version
-FROM versions WHERE owner IS NOT NULL GROUP BY owner`;
 
 /**
  * What other objects' deparsed text shows of an object: its name and schema, its columns' names and types, its enum
@@ -160,7 +83,6 @@ WITH RECURSIVE dirty(classid, objid) AS (
 SELECT CASE classid WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN 'r' WHEN 'pg_catalog.pg_type'::pg_catalog.regclass THEN 't' ELSE 'f' END || objid AS owner
 FROM dirty`;
 
-type Fingerprint = Map<string, string>;
 /** Per owner: its identity rows (IDENTITY_QUERY), by key. */
 type Identities = Map<Owner, Map<string, string>>;
 
@@ -214,7 +136,7 @@ export class IncrementalCatalogReader {
 
   async read(): Promise<SchemaSnapshot> {
     return withReadingSettings(this.db, async () => {
-      const fingerprint = await readFingerprint(this.db);
+      const fingerprint = await readFingerprint(this.db, this.last?.catalog.serverVersion ?? (await readServerVersion(this.db)));
       const since = this.last ? await this.readSince(this.last, fingerprint) : undefined;
       if (since) {
         this.last = since;
@@ -265,11 +187,6 @@ export class IncrementalCatalogReader {
     this.statistics.objectsReread += inScope.size;
     return { catalog, snapshot, fingerprint, identities };
   }
-}
-
-async function readFingerprint(db: Queryable): Promise<Fingerprint> {
-  const { rows } = await db.query<{ owner: string; version: string }>(FINGERPRINT_QUERY);
-  return new Map(rows.map((row) => [row.owner, row.version]));
 }
 
 /** The objects whose rows differ between two fingerprints, or 'everything' when something global changed. */
