@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import type { SchemaSnapshot } from '../catalog/index.js';
 import { InputError } from '../errors.js';
 import type { Migration } from '../source/discover.js';
-import { decodeSnapshot, encodeSnapshot, EntryTable, MAX_DEPTH, readHeader, type SnapshotLayout } from './snapshot-file.js';
+import { decodeSnapshot, encodeSnapshot, EntryTable, MAX_DEPTH, readHeader, type DeltaBase, type EncodedSnapshot, type SnapshotLayout } from './snapshot-file.js';
 import type { HistoryFailure, ServerIdentity } from './types.js';
 
 /**
@@ -139,8 +139,7 @@ export class SnapshotCache {
   /** Stores atomically (temp file + rename): a concurrent reader sees the whole file or none. */
   async write(hash: string, snapshot: SchemaSnapshot): Promise<void> {
     try {
-      const encoded = this.encode(hash, snapshot);
-      await this.writeFile(hash, encoded);
+      await this.writeFile(hash, encodeSnapshot(snapshot, randomBytes(8).toString('hex'), this.deltaBase(hash)));
     } catch (error) {
       if (!this.writeProblemReported) {
         this.writeProblemReported = true;
@@ -155,21 +154,21 @@ export class SnapshotCache {
    * (it holds the same content, and deltas may rest on it). Throws when it cannot be written.
    */
   async store(snapshot: SchemaSnapshot): Promise<string> {
-    const encoded = this.encode(undefined, snapshot);
+    const base = this.deltaBase(undefined);
+    let encoded = encodeSnapshot(snapshot, randomBytes(8).toString('hex'), base, true);
+    // A file never rests on itself (stored by content, its name is known only now).
+    if (base && base.hash === encoded.digest) encoded = encodeSnapshot(snapshot, encoded.layout.id, undefined, true);
     if (!existsSync(this.fileOf(encoded.digest))) await this.writeFile(encoded.digest, encoded);
     return encoded.digest;
   }
 
-  /** The file of `snapshot`: a delta on the last snapshot read or written, unless that chain is long enough. */
-  private encode(hash: string | undefined, snapshot: SchemaSnapshot): ReturnType<typeof encodeSnapshot> {
+  /** What the file of snapshot `hash` is a delta on: the last snapshot read or written, unless that chain is long enough. */
+  private deltaBase(hash: string | undefined): DeltaBase | undefined {
     const { last } = this;
-    const base = last && last.hash !== hash && last.layout.depth < MAX_DEPTH ? last : undefined;
-    const encoded = encodeSnapshot(snapshot, randomBytes(8).toString('hex'), base);
-    // A file never rests on itself (stored by content, its name is known only now).
-    return base && base.hash === encoded.digest && hash === undefined ? encodeSnapshot(snapshot, encoded.layout.id) : encoded;
+    return last && last.hash !== hash && last.layout.depth < MAX_DEPTH ? last : undefined;
   }
 
-  private async writeFile(hash: string, { text, layout }: ReturnType<typeof encodeSnapshot>): Promise<void> {
+  private async writeFile(hash: string, { text, layout }: EncodedSnapshot): Promise<void> {
     const target = this.fileOf(hash);
     const temporary = `${target}.${process.pid}.${layout.id}.tmp`;
     try {
