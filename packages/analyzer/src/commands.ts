@@ -183,11 +183,14 @@ export interface LintOptions extends AnalyzeOptions {
 /** Static analysis: verdicts and rollbacks from the statements, completed from the replayed history when there is one. */
 export async function lint(paths: string[], options: LintOptions = {}): Promise<Report> {
   if (!options.resultCache) return analyzeWithHistory('lint', paths, options);
+  // The rollback script parses its steps (plan/online/), even when every result comes from the cache: the WASM
+  // compiles off the main thread while the files are read and hashed.
+  const parser = loadParser();
+  parser.catch(() => {}); // awaited below; not an unhandled rejection if reading the files fails first
   const { lintWithResultCache } = await import('./cache/result-cache.js');
   const migrations = discoverMigrations(paths, options);
   const { analyzed, history } = await lintWithResultCache(migrations, options, options.resultCache, (misses) => analyzeStages(misses, options));
-  // The rollback script parses its steps (plan/online/): when every result came from the cache, nothing loaded the parser.
-  await loadParser();
+  await parser;
   return buildReport('lint', analyzed, { history });
 }
 

@@ -159,14 +159,14 @@ function readDirectory(
   if (cache.has(absolute)) return cache.get(absolute);
   const folderPath = displayPath(absolute, cwd);
   const entries: DirectoryEntry[] = listFolder(absolute, folderPath).map((entry) =>
-    entry.isDirectory ? { ...entry, children: listChildren(join(absolute, entry.name), displayPath(join(absolute, entry.name), cwd), entry.name) } : entry,
+    entry.isDirectory ? { ...entry, children: listChildren(join(absolute, entry.name), childPath(folderPath, entry.name), entry.name) } : entry,
   );
   const texts = new Map<string, string>();
   const readText = (file: string) => {
     let text = texts.get(file);
     if (text === undefined) {
       const full = join(absolute, file);
-      text = readSqlFile(full, displayPath(full, cwd));
+      text = readSqlFile(full, shownInFolder(folderPath, file, full, cwd));
       texts.set(file, text);
     }
     return text;
@@ -207,7 +207,7 @@ function readDirectory(
     const full = join(absolute, location.file);
     let text: string | undefined;
     return {
-      path: displayPath(full, cwd),
+      path: shownInFolder(folderPath, location.file, full, cwd),
       absolutePath: full,
       get text() {
         // A code migration is not SQL: its text is never read (nor parsed).
@@ -259,6 +259,20 @@ function statOrThrow(absolute: string, given: string) {
   } catch (error) {
     throw new InputError(given, 1, 1, describeErrno(error));
   }
+}
+
+/**
+ * displayPath of an entry of a folder shown as `folder`, without path.relative for each of a long history's
+ * folders. Listed names never start with a dot (isIgnoredName), so none reads as `..`.
+ */
+function childPath(folder: string, name: string): string {
+  return folder === '.' ? name : `${folder}/${name}`;
+}
+
+/** displayPath of `file` (a path relative to the folder shown as `folder`, at `absolute`). */
+function shownInFolder(folder: string, file: string, absolute: string, cwd: string): string {
+  const plain = !isAbsolute(file) && file.split(/[\\/]/).every((part) => part !== '' && !part.startsWith('.'));
+  return plain ? childPath(folder, file.split(sep).join('/')) : displayPath(absolute, cwd);
 }
 
 export function displayPath(absolute: string, cwd: string): string {
