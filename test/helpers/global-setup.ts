@@ -5,6 +5,9 @@
  * Where Debian's PostgreSQL packages are installed it also starts a production-like second server (JIT on):
  * the target-database tests run against every server in `inject('targetServers')` (see ./database.ts).
  */
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { redactPassword, startDebianPostgres, startTestPostgres, type TestPostgres } from './postgres.js';
 
@@ -27,9 +30,10 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const started = Date.now();
+  const temporary = runTemporaryDirectory();
   const [main, debian] = await Promise.allSettled([startTestPostgres(), startDebianPostgres()]);
   const servers = [main, debian].flatMap((result) => (result.status === 'fulfilled' && result.value ? [result.value] : []));
-  const stopAll = () => Promise.all(servers.map((server) => server.stop())).then(() => {});
+  const stopAll = () => Promise.all(servers.map((server) => server.stop())).then(temporary.remove);
   if (main.status === 'rejected' || debian.status === 'rejected') {
     await stopAll();
     throw main.status === 'rejected' ? main.reason : (debian as PromiseRejectedResult).reason;
@@ -42,6 +46,19 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('postgresUrl', main.value.url);
   project.provide('targetServers', targets);
   return stopAll;
+}
+
+/**
+ * One temporary directory for the whole run (TMPDIR, which the workers and every process they start inherit),
+ * removed at its end: the tests make hundreds of folders (projects, caches, the embedded servers' runtime
+ * directories), and one that fails before its cleanup would leave its own in the machine's /tmp.
+ */
+function runTemporaryDirectory(): { remove: () => void } {
+  const path = mkdtempSync(join(tmpdir(), 'migcheck-tests-'));
+  // As /tmp is: run as root, the tests' embedded servers run as the postgres user, in folders of their own here.
+  chmodSync(path, 0o1777);
+  process.env.TMPDIR = path;
+  return { remove: () => rmSync(path, { recursive: true, force: true }) };
 }
 
 async function describeDebian(server: TestPostgres): Promise<string> {
