@@ -5,7 +5,6 @@
  * (./incremental.test.ts compares whole readings with incremental ones, through this fingerprint.)
  */
 import { describe, expect, test } from 'vitest';
-import type pg from 'pg';
 import { createScratchDatabase, runStatements, targetServers } from '../../../../../test/helpers/database.js';
 import { fingerprintQuery, readFingerprint, type Fingerprint } from './fingerprint.js';
 import { readServerVersion } from './index.js';
@@ -23,10 +22,6 @@ const SCHEMA = `
 
 const FORMS = { integer: 180000, 'text (before PostgreSQL 14)': 130000 };
 
-async function fingerprintOf(client: pg.Client, serverVersion: number): Promise<Fingerprint> {
-  return readFingerprint(client, serverVersion);
-}
-
 /** The owners whose versions differ. */
 function changed(before: Fingerprint, after: Fingerprint): string[] {
   return [...new Set([...before.keys(), ...after.keys()])].filter((owner) => before.get(owner) !== after.get(owner)).sort();
@@ -37,15 +32,15 @@ describe.each(targetServers())('on $name', (server) => {
     const db = await createScratchDatabase('fingerprint', server.url);
     try {
       await runStatements(db.client, SCHEMA);
-      const first = await fingerprintOf(db.client, version);
+      const first = await readFingerprint(db.client, version);
       // Transaction ids move on (each INSERT commits one), and every row is frozen: no catalog row changes.
       for (let i = 0; i < 3; i++) await db.client.query('INSERT INTO users (email) VALUES ($1)', [`u${i}@example.com`]);
-      const beforeFreeze = await fingerprintOf(db.client, version);
+      const beforeFreeze = await readFingerprint(db.client, version);
       expect(changed(first, beforeFreeze)).toEqual([]);
       await db.client.query('VACUUM (FREEZE) pg_catalog.pg_namespace');
-      const frozen = await fingerprintOf(db.client, version);
+      const frozen = await readFingerprint(db.client, version);
       for (let i = 3; i < 6; i++) await db.client.query('INSERT INTO users (email) VALUES ($1)', [`u${i}@example.com`]);
-      expect(changed(frozen, await fingerprintOf(db.client, version))).toEqual([]);
+      expect(changed(frozen, await readFingerprint(db.client, version))).toEqual([]);
     } finally {
       await db.drop();
     }
@@ -70,9 +65,9 @@ describe.each(targetServers())('on $name', (server) => {
         ['CREATE SCHEMA archive', ['g']],
       ];
       for (const [sql, owners] of steps) {
-        const before = await Promise.all([fingerprintOf(db.client, serverVersion), fingerprintOf(db.client, FORMS['text (before PostgreSQL 14)'])]);
+        const before = await Promise.all([readFingerprint(db.client, serverVersion), readFingerprint(db.client, FORMS['text (before PostgreSQL 14)'])]);
         await db.client.query(sql);
-        const after = await Promise.all([fingerprintOf(db.client, serverVersion), fingerprintOf(db.client, FORMS['text (before PostgreSQL 14)'])]);
+        const after = await Promise.all([readFingerprint(db.client, serverVersion), readFingerprint(db.client, FORMS['text (before PostgreSQL 14)'])]);
         expect(changed(before[0], after[0]), sql).toEqual(owners);
         expect(changed(before[1], after[1]), sql).toEqual(owners);
       }
