@@ -16,8 +16,11 @@ export type Fingerprint = Map<string, string>;
 /** pg_class, pg_type, pg_proc… rows made by initdb have OIDs below this (FirstNormalObjectId). */
 export const FIRST_USER_OID = 16384;
 
-/** PostgreSQL 14 added hashtidextended; before it, a row's ctid is hashed as text. */
-const HASHES_TIDS_FROM = 140000;
+/**
+ * How rows are hashed: `integer` where the server has hashtidextended (added in PostgreSQL 14, with tid's hash operator
+ * class), else `text` (the ctid hashed as text). Two fingerprints compare only when taken in the same form.
+ */
+export type FingerprintForm = 'integer' | 'text';
 
 /** What a catalog table contributes: whose rows they are, and what of them is part of the version. */
 interface RowSource {
@@ -126,10 +129,17 @@ const hashedGlobals = (seed: number, text: string, from: string) =>
 const stableXmin = (row: string) =>
   `COALESCE((pg_catalog.age('3'::pg_catalog.xid)::pg_catalog.int8 - NULLIF(pg_catalog.age(${row}.xmin), 2147483647)) & 4294967295, -1)`;
 
-/** The fingerprint query for a server of `serverVersion` (server_version_num). */
-export function fingerprintQuery(serverVersion: number): string {
+/** The form a server takes: asked of its catalog, not inferred from its version. */
+export async function fingerprintFormOf(db: Queryable): Promise<FingerprintForm> {
+  const { rows } = await db.query<{ integer: boolean }>(
+    `SELECT pg_catalog.to_regprocedure('pg_catalog.hashtidextended(pg_catalog.tid, pg_catalog.int8)') IS NOT NULL AS integer`,
+  );
+  return rows[0]?.integer === true ? 'integer' : 'text';
+}
+
+export function fingerprintQuery(form: FingerprintForm): string {
   const hashTid = (row: string, seed: string) =>
-    serverVersion >= HASHES_TIDS_FROM
+    form === 'integer'
       ? `pg_catalog.hashtidextended(${row}.ctid, ${seed})`
       : `pg_catalog.hashtextextended(${row}.ctid::pg_catalog.text, ${seed})`;
   const selects = SOURCES.map(
@@ -146,7 +156,7 @@ SELECT CASE kind WHEN 'g' THEN 'g' ELSE kind::pg_catalog.text || oid::pg_catalog
 FROM versions WHERE kind IS NOT NULL AND oid IS NOT NULL GROUP BY kind, oid`;
 }
 
-export async function readFingerprint(db: Queryable, serverVersion: number): Promise<Fingerprint> {
-  const { rows } = await db.query<{ owner: string; version: string }>(fingerprintQuery(serverVersion));
+export async function readFingerprint(db: Queryable, form: FingerprintForm): Promise<Fingerprint> {
+  const { rows } = await db.query<{ owner: string; version: string }>(fingerprintQuery(form));
   return new Map(rows.map((row) => [row.owner, row.version]));
 }

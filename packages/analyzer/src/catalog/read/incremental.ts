@@ -24,14 +24,13 @@ import type { SchemaSnapshot } from '../snapshot.js';
 import {
   readCatalogUnderSettings,
   readOwned,
-  readServerVersion,
   snapshotOf,
   withReadingSettings,
   type CatalogReading,
   type OwnedEntries,
   type OwnedKind,
 } from './index.js';
-import { readFingerprint, type Fingerprint } from './fingerprint.js';
+import { fingerprintFormOf, readFingerprint, type Fingerprint, type FingerprintForm } from './fingerprint.js';
 import type { CatalogScope, Entry, Owner } from './sql.js';
 
 /**
@@ -91,6 +90,8 @@ interface Reading {
   /** The catalog as a snapshot: what read() returns while nothing changes. */
   snapshot: SchemaSnapshot;
   fingerprint: Fingerprint;
+  /** The form the fingerprint was taken in: the next is taken in the same. */
+  fingerprintForm: FingerprintForm;
   identities: Identities;
 }
 
@@ -136,7 +137,8 @@ export class IncrementalCatalogReader {
 
   async read(): Promise<SchemaSnapshot> {
     return withReadingSettings(this.db, async () => {
-      const fingerprint = await readFingerprint(this.db, this.last?.catalog.serverVersion ?? (await readServerVersion(this.db)));
+      const fingerprintForm = this.last?.fingerprintForm ?? (await fingerprintFormOf(this.db));
+      const fingerprint = await readFingerprint(this.db, fingerprintForm);
       const since = this.last ? await this.readSince(this.last, fingerprint) : undefined;
       if (since) {
         this.last = since;
@@ -145,7 +147,7 @@ export class IncrementalCatalogReader {
       const catalog = await readCatalogUnderSettings(this.db);
       const everyOwner = [...fingerprint.keys()].filter((key): key is Owner => key !== 'g');
       const snapshot = snapshotOf(catalog.schemas, catalog.extensions, catalog.owned);
-      this.last = { catalog, snapshot, fingerprint, identities: await readIdentities(this.db, everyOwner) };
+      this.last = { catalog, snapshot, fingerprint, fingerprintForm, identities: await readIdentities(this.db, everyOwner) };
       this.statistics.wholeReads++;
       return snapshot;
     });
@@ -185,7 +187,7 @@ export class IncrementalCatalogReader {
     }
     this.statistics.scopedReads++;
     this.statistics.objectsReread += inScope.size;
-    return { catalog, snapshot, fingerprint, identities };
+    return { ...last, catalog, snapshot, fingerprint, identities };
   }
 }
 
