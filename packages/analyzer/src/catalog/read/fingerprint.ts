@@ -14,7 +14,7 @@ import type { Queryable } from '../queryable.js';
 export type Fingerprint = Map<string, string>;
 
 /** pg_class, pg_type, pg_proc… rows made by initdb have OIDs below this (FirstNormalObjectId). */
-export const FIRST_USER_OID = 16384;
+const FIRST_USER_OID = 16384;
 
 /**
  * How rows are hashed: `integer` where the server has hashtidextended (added in PostgreSQL 14, with tid's hash operator
