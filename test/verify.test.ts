@@ -97,6 +97,24 @@ describe('migcheck verify', () => {
     expect(migration.changes[0]).toMatchObject({ verdict: 'safe', evidence: 'rehearsed' });
   });
 
+  it('compares with the state it rehearses in, not with a cached prior from another replay', async () => {
+    // 'now'::timestamp is a constant fixed when the view is created: every replay of this history has another one.
+    const dir = project({
+      '0001_posts': ["CREATE TABLE posts (published timestamp);\nCREATE VIEW recent AS SELECT * FROM posts WHERE published > 'now'::timestamp - interval '1 month';"],
+      '0002_users': ['CREATE TABLE users (id int);', 'DROP TABLE users;'],
+      '0003_index': ['CREATE INDEX CONCURRENTLY posts_published_idx ON posts (published);', 'DROP INDEX CONCURRENTLY posts_published_idx;'],
+    });
+    const shadowOptions = shadow();
+    const cold = await verify([dir], { shadow: shadowOptions });
+    // The second run's priors come from the snapshot cache the first one filled.
+    const warm = await verify([dir], { shadow: shadowOptions });
+    for (const report of [cold, warm]) {
+      expect(byId(report, '0002_users').rehearsal).toMatchObject({ restored: true, mode: 'transaction', differences: [], down: { restored: true } });
+      expect(byId(report, '0003_index').rehearsal).toMatchObject({ restored: true, mode: 'database', differences: [], down: { restored: true } });
+    }
+    expect(warm.migrations.map((m) => m.changes.map((c) => c.verdict))).toEqual(cold.migrations.map((m) => m.changes.map((c) => c.verdict)));
+  });
+
   it('reports a history migration that fails to apply, and keeps the static verdicts', async () => {
     const dir = project({
       '0001_users': ['CREATE TABLE users (id int);'],

@@ -42,7 +42,8 @@ export type PreparedRehearsal = RehearsalInCopies | { rehearsed: MigrationRehear
 
 /**
  * Rehearses one migration. `analyze` assesses it against the schema before it: the replay's snapshot of that state
- * (the snapshot cache's, shared with lint), which the rehearsal runs in.
+ * (the snapshot cache's, shared with lint). The schemas after each stage are compared with the state the rehearsal
+ * runs in, read there when the snapshot came from the cache.
  */
 export async function rehearseMigration(
   shadow: Shadow,
@@ -66,14 +67,17 @@ export async function prepareRehearsal(
 ): Promise<PreparedRehearsal | { historyFailure: ApplyFailure }> {
   const prior = await shadow.priorSnapshot(migration);
   if ('failure' in prior) return { historyFailure: prior.failure };
-  const before = prior.snapshot;
-  const analysis = analyze(before);
+  const analysis = analyze(prior.snapshot);
+  // What the rehearsal's schemas are compared with: the state it runs in. A cached prior comes from another replay,
+  // and a history with values fixed when it ran ('now'::timestamp in a view) differs from it where nothing was undone.
+  const stateBefore = (session: pg.Client) => (prior.cached ? shadow.readSnapshot(session) : Promise.resolve(prior.snapshot));
   const transactional =
     isTransactional(migration.up) &&
     (!migration.down || isTransactional(migration.down)) &&
     rollbackSteps([analysis]).every((placed) => placed.step.transactional);
   if (transactional) {
-    const inPlace = await shadow.inTransactionBefore(migration, (client) => {
+    const inPlace = await shadow.inTransactionBefore(migration, async (client) => {
+      const before = await stateBefore(client);
       const inSavepoint: Isolated = async (work) => {
         await client.query('SAVEPOINT migcheck_rehearsal');
         try {
@@ -88,7 +92,13 @@ export async function prepareRehearsal(
   }
   const databases = await shadow.databasesBefore(migration, STAGES_IN_COPIES + (migration.down ? 1 : 0));
   if ('failure' in databases) return { historyFailure: databases.failure };
-  return { migration, before, analysis, databases };
+  try {
+    // The copies are of one state: any of them shows it, before any stage runs.
+    return { migration, before: await stateBefore(databases[0]!.client), analysis, databases };
+  } catch (error) {
+    await Promise.all(databases.map((database) => database.release()));
+    throw error;
+  }
 }
 
 /** rollback, seeded and data; the down migration's stage comes on top when there is one. */
