@@ -11,7 +11,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readSchemaSnapshot } from '../packages/analyzer/src/catalog/index.js';
 import { plan } from '../packages/analyzer/src/commands.js';
 import { analyzeMigration } from '../packages/analyzer/src/plan/analyze.js';
-import { unionAll, type VerificationPhase } from '../packages/analyzer/src/plan/verification/index.js';
+import { unionAll, withVerificationClaims, type VerificationPhase } from '../packages/analyzer/src/plan/verification/index.js';
 import { buildReport } from '../packages/analyzer/src/report/build.js';
 import { formatReport } from '../packages/analyzer/src/report/index.js';
 import type { Report } from '../packages/analyzer/src/report/schema.js';
@@ -209,6 +209,26 @@ describe.each(targetServers())('verification queries on $name', (server) => {
     expect(verificationQueries(report, 'after').map((query) => `${query.check} ${query.object}`)).toEqual(['column dropped public.users.score']);
     await run(db, report.rollback!.sql);
     expect(await rowsOf(db, report, 'after')).toEqual([]);
+  });
+
+  it('claims computed while the prior schema is at hand (verify lets the schema go) give the same script', async () => {
+    const db = await createScratchDatabase('verification_settled', server.url);
+    databases.push(db);
+    await run(db, USERS);
+    const migrations = ['ALTER TABLE users ADD COLUMN score integer;', 'ALTER TABLE users ALTER COLUMN age TYPE bigint, ALTER COLUMN score TYPE bigint;', 'ALTER TABLE users RENAME COLUMN name TO full_name;'];
+    const analyzed = [];
+    for (const [index, migration] of migrations.entries()) {
+      const prior = await readSchemaSnapshot(db.client);
+      await run(db, migration);
+      analyzed.push(analyzeMigration(migrationFromSql(migration, `000${index + 1}_m.sql`), { prior }));
+    }
+    const settled = analyzed.map(withVerificationClaims);
+    expect(settled.every((migration) => migration.prior === undefined)).toBe(true);
+    const fromPriors = reportSchema.parse(buildReport('plan', analyzed)).rollback!;
+    expect(fromPriors.verification?.queries.map((query) => `${query.check} ${query.object}`)).toEqual(
+      expect.arrayContaining(['column restored public.users.age', 'column restored public.users.name', 'column dropped public.users.score']),
+    );
+    expect(reportSchema.parse(buildReport('plan', settled)).rollback).toEqual(fromPriors);
   });
 
   it('without the prior schema: no query that would pass for want of it, a NOT VERIFIED comment instead', async () => {

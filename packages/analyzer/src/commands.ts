@@ -311,6 +311,7 @@ export async function verify(paths: string[], options: VerifyOptions = {}): Prom
   const recognised = await recognisePaths(paths, options);
   const { prepareRehearsal, runRehearsal } = await import('./rehearsal/rehearse.js');
   const { withRehearsalEvidence } = await import('./rehearsal/evidence.js');
+  const { withVerificationClaims } = await import('./plan/verification/index.js');
   const { DEFAULT_REHEARSAL_CONCURRENCY, inOrderWithConcurrency, REHEARSALS_PER_LANE } = await import('./rehearsal/parallel.js');
   const rehearsals = new Map<Migration, RehearsalResult>();
   const analyzed = new Map<Migration, AnalyzedMigration>();
@@ -333,9 +334,16 @@ export async function verify(paths: string[], options: VerifyOptions = {}): Prom
         const { migration } = recognisedMigration;
         let result: RehearsalResult | undefined;
         if (prepared) result = 'historyFailure' in prepared ? prepared : await runRehearsal(shadow, prepared);
-        if (result) rehearsals.set(migration, result);
         progress(`rehearsed ${++done}/${recognised.length} (${migration.id})`);
-        analyzed.set(migration, result && 'analysis' in result ? withRehearsalEvidence(result) : assessMigration(recognisedMigration));
+        if (!result || 'historyFailure' in result) {
+          if (result) rehearsals.set(migration, result);
+          analyzed.set(migration, assessMigration(recognisedMigration));
+          return;
+        }
+        // Settled now: its verification computed, its prior schema let go (a long history has hundreds of them).
+        const analysis = withVerificationClaims(withRehearsalEvidence(result));
+        rehearsals.set(migration, { ...result, analysis });
+        analyzed.set(migration, analysis);
       },
     );
   await withShadow(options, (shadow) =>

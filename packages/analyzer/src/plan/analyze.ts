@@ -18,6 +18,7 @@ import { isAcknowledged, readDirectives, type Acknowledgement } from '../source/
 import type { Migration } from '../source/discover.js';
 import { loadParser, parseSource } from '../source/parse.js';
 import { CreatedObjects, undoneAssessment } from './subsumption.js';
+import type { Claim } from './verification/types.js';
 
 /** A change as recognised in its migration, before any verdict. */
 export interface RecognisedChange {
@@ -48,6 +49,11 @@ export interface AnalyzedChange {
   data?: DataCheck;
   /** See RecognisedChange: the prior schema was withheld from this change. */
   priorOutdated?: true;
+  /**
+   * What the rollback script's verification takes from this change, computed while the prior schema was at hand
+   * (plan/verification/index.ts, withVerificationClaims); absent: computed from the migration's `prior`.
+   */
+  verificationClaims?: Claim[];
 }
 
 export interface AnalyzedMigration {

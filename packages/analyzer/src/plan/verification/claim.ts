@@ -5,10 +5,9 @@
  */
 import type { SchemaSnapshot } from '../../catalog/snapshot.js';
 import type { AnalyzedChange } from '../analyze.js';
-import type { Unverified, VerificationQuery } from './types.js';
+import type { Claim } from './types.js';
 
-/** `key` names the object whose final state the claim states; a claim without one (a pre-check) always holds. */
-export type Claim = { key?: string; query: VerificationQuery } | { key?: string; unverified: Unverified };
+export type { Claim } from './types.js';
 
 export interface ChangeToVerify {
   item: AnalyzedChange;

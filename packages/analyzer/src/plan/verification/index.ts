@@ -6,14 +6,15 @@
  * One module per object kind says what its changes claim; when several migrations touch an object, the oldest
  * change's claim stands (the rollback undoes them all, newest first, and leaves what the oldest found).
  */
-import type { AnalyzedMigration } from '../analyze.js';
+import type { SchemaSnapshot } from '../../catalog/snapshot.js';
+import type { AnalyzedChange, AnalyzedMigration } from '../analyze.js';
 import { backupClaims } from './backup.js';
-import type { ChangeToVerify, Claim, ClaimsOf } from './claim.js';
+import type { ChangeToVerify, ClaimsOf } from './claim.js';
 import { columnClaims } from './column.js';
 import { constraintClaims } from './constraint.js';
 import { indexClaims } from './indexes.js';
 import { truncationClaims } from './truncation.js';
-import type { Unverified, Verification, VerificationQuery } from './types.js';
+import type { Claim, Unverified, Verification, VerificationQuery } from './types.js';
 import { sqlComment } from '../../sql/comment.js';
 
 export { VERIFICATION_PHASES, type Unverified, type Verification, type VerificationPhase, type VerificationQuery } from './types.js';
@@ -38,21 +39,39 @@ export function verificationOf(migrations: readonly AnalyzedMigration[]): Verifi
   };
   for (const migration of migrations) {
     for (const item of migration.changes) {
-      if (item.undoneBy || item.assessment.rollback.length === 0) continue;
-      const change: ChangeToVerify = {
-        item,
-        prior: item.priorOutdated ? undefined : migration.prior,
-        priorUnknown: item.priorOutdated ? PRIOR_OUTDATED : PRIOR_UNKNOWN,
-      };
-      const answers = KINDS.map((claims) => claims(change)).filter((answer) => answer !== undefined);
-      if (answers.length === 0) {
-        unverified.push({ object: item.change.object, reason: `no verification query is generated for ${item.change.kind} changes (migcheck verify rehearses them)` });
-        continue;
-      }
-      answers.flat().forEach(take);
+      if (!verified(item)) continue;
+      (item.verificationClaims ?? claimsOfChange(item, migration.prior)).forEach(take);
     }
   }
   return { queries, unverified };
+}
+
+/**
+ * The migration with each change's claims computed now, from its prior schema, and without the schema: a `verify`
+ * of a long history keeps every migration's analysis until its report, and hundreds of prior schemas with them.
+ */
+export function withVerificationClaims(migration: AnalyzedMigration): AnalyzedMigration {
+  const { prior, ...withoutPrior } = migration;
+  const changes = migration.changes.map((item) => (verified(item) ? { ...item, verificationClaims: claimsOfChange(item, prior) } : item));
+  return { ...withoutPrior, changes };
+}
+
+/** Only a change with rollback steps of its own leaves something to verify. */
+function verified(item: AnalyzedChange): boolean {
+  return !item.undoneBy && item.assessment.rollback.length > 0;
+}
+
+function claimsOfChange(item: AnalyzedChange, prior: SchemaSnapshot | undefined): Claim[] {
+  const change: ChangeToVerify = {
+    item,
+    prior: item.priorOutdated ? undefined : prior,
+    priorUnknown: item.priorOutdated ? PRIOR_OUTDATED : PRIOR_UNKNOWN,
+  };
+  const answers = KINDS.map((claims) => claims(change)).filter((answer) => answer !== undefined);
+  if (answers.length === 0) {
+    return [{ unverified: { object: item.change.object, reason: `no verification query is generated for ${item.change.kind} changes (migcheck verify rehearses them)` } }];
+  }
+  return answers.flat();
 }
 
 /** The queries as one statement: `(q1) UNION ALL (q2) …;`, for a tool that runs them at once. */

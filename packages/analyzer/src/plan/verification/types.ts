@@ -29,6 +29,9 @@ export interface Unverified {
   reason: string;
 }
 
+/** `key` names the object whose final state the claim states; a claim without one (a pre-check) always holds. */
+export type Claim = { key?: string; query: VerificationQuery } | { key?: string; unverified: Unverified };
+
 export interface Verification {
   queries: VerificationQuery[];
   unverified: Unverified[];
