@@ -6,7 +6,7 @@
  * the CLI itself depends on: under pnpm's strict layout nothing else resolves from the CLI's folder.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -92,4 +92,24 @@ describe('the bundled CLI (the package\'s bin)', () => {
     // @migcheck/analyzer is bundled: importing it would run a second copy, built separately.
     expect(outside).toEqual([]);
   });
+
+  it("keeps V8's young generation at about its start-up size (README, Memory)", () => {
+    // A module loaded before the CLI's own (node --import) reports the young generation's size as the process exits.
+    const folder = mkdtempSync(join(tmpdir(), 'migcheck-bundle-'));
+    folders.push(folder);
+    const probe = join(folder, 'young-generation.mjs');
+    writeFileSync(probe, "import v8 from 'node:v8';\nprocess.on('exit', () => process.stderr.write(`new_space ${v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_size}\\n`));\n");
+    const sizeAfter = (args: string[]) => {
+      const result = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, env: { ...process.env, MIGCHECK_CACHE_DIR: folder } });
+      const size = /new_space (\d+)/.exec(result.stderr)?.[1];
+      expect(size, result.stderr).toBeDefined();
+      return Number(size);
+    };
+    // Lemmy's 342 migrations, parsed and assessed: V8 alone doubles the young generation to 32 MiB on the way.
+    const lint = ['lint', lemmy, '--no-shadow', '--format', 'json', '--fail-on', 'none'];
+    const startUp = sizeAfter(['--import', probe, '-e', '']);
+    expect(sizeAfter(['--import', probe, '-e', 'const kept = []; for (let i = 0; i < 2e6; i++) { kept.push({ i }); if (kept.length > 1e5) kept.length = 0; }'])).toBeGreaterThan(startUp);
+    // Node's own start may double it once before the CLI's first line runs.
+    expect(sizeAfter(['--import', probe, bundle, ...lint])).toBeLessThanOrEqual(2 * startUp);
+  }, 60_000);
 });
