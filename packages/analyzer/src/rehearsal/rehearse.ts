@@ -68,16 +68,22 @@ export async function prepareRehearsal(
   const prior = await shadow.priorSnapshot(migration);
   if ('failure' in prior) return { historyFailure: prior.failure };
   const analysis = analyze(prior.snapshot);
-  // What the rehearsal's schemas are compared with: the state it runs in. A cached prior comes from another replay,
-  // and a history with values fixed when it ran ('now'::timestamp in a view) differs from it where nothing was undone.
-  const stateBefore = (session: pg.Client) => (prior.cached ? shadow.readSnapshot(session) : Promise.resolve(prior.snapshot));
+  // The rehearsal runs from the state it finds: a cached prior comes from another replay, and a history with values
+  // fixed when it ran ('now'::timestamp in a view) differs from it where nothing was left undone. Read there, it is
+  // the schema the stages are compared with and the one the rollback is built from (a view recreated from its text).
+  // Where the rehearsal runs (below) is decided from the cached prior's steps: both replays have the same objects.
+  const stateBefore = async (session: pg.Client) => {
+    if (!prior.cached) return { before: prior.snapshot, analysis };
+    const before = await shadow.readSnapshot(session);
+    return { before, analysis: analyze(before) };
+  };
   const transactional =
     isTransactional(migration.up) &&
     (!migration.down || isTransactional(migration.down)) &&
     rollbackSteps([analysis]).every((placed) => placed.step.transactional);
   if (transactional) {
     const inPlace = await shadow.inTransactionBefore(migration, async (client) => {
-      const before = await stateBefore(client);
+      const state = await stateBefore(client);
       const inSavepoint: Isolated = async (work) => {
         await client.query('SAVEPOINT migcheck_rehearsal');
         try {
@@ -86,7 +92,7 @@ export async function prepareRehearsal(
           await client.query('ROLLBACK TO SAVEPOINT migcheck_rehearsal');
         }
       };
-      return rehearseStages(shadow, 'transaction', migration, before, analysis, inSavepoint);
+      return rehearseStages(shadow, 'transaction', migration, state.before, state.analysis, inSavepoint);
     });
     return 'failure' in inPlace ? { historyFailure: inPlace.failure } : { rehearsed: inPlace.value };
   }
@@ -94,7 +100,7 @@ export async function prepareRehearsal(
   if ('failure' in databases) return { historyFailure: databases.failure };
   try {
     // The copies are of one state: any of them shows it, before any stage runs.
-    return { migration, before: await stateBefore(databases[0]!.client), analysis, databases };
+    return { migration, ...(await stateBefore(databases[0]!.client)), databases };
   } catch (error) {
     await Promise.all(databases.map((database) => database.release()));
     throw error;
