@@ -108,7 +108,8 @@ describe('migcheck verify', () => {
     });
     const shadowOptions = shadow();
     const cold = await verify([dir], { shadow: shadowOptions });
-    // The second run's priors come from the snapshot cache the first one filled.
+    // Its prior schemas in the snapshot cache, as lint would have left them.
+    await lint([dir], { shadow: shadowOptions });
     const warm = await verify([dir], { shadow: shadowOptions });
     for (const report of [cold, warm]) {
       expect(byId(report, '0002_users').rehearsal).toMatchObject({ restored: true, mode: 'transaction', differences: [], down: { restored: true } });
@@ -116,6 +117,8 @@ describe('migcheck verify', () => {
       expect(byId(report, '0004_view').rehearsal).toMatchObject({ restored: true, differences: [] });
     }
     expect(warm.migrations.map((m) => m.changes.map((c) => c.verdict))).toEqual(cold.migrations.map((m) => m.changes.map((c) => c.verdict)));
+    // verify reads no snapshot, but fills the cache for lint.
+    expect(byId(await lint([dir], { shadow: shadowOptions }), '0004_view').history).toMatchObject({ cached: true });
   });
 
   it('reports a history migration that fails to apply, and keeps the static verdicts', async () => {

@@ -51,10 +51,10 @@ async function recognisePaths(paths: string[], options: AnalyzeOptions): Promise
   return recogniseMigrations(discoverMigrations(paths, options));
 }
 
-async function withShadow<T>(options: AnalyzeOptions, work: (shadow: Shadow) => Promise<T>): Promise<T> {
+async function withShadow<T>(options: AnalyzeOptions, work: (shadow: Shadow) => Promise<T>, readsSnapshots = true): Promise<T> {
   // Loaded on demand: the PostgreSQL client and server packages cost start-up time lint rarely needs.
   const { openShadow } = await import('./shadow/index.js');
-  const shadow = await openShadow(options.shadow || {});
+  const shadow = await openShadow(options.shadow || {}, { readsSnapshots });
   try {
     return await work(shadow);
   } finally {
@@ -346,8 +346,14 @@ export async function verify(paths: string[], options: VerifyOptions = {}): Prom
         analyzed.set(migration, analysis);
       },
     );
-  await withShadow(options, (shadow) =>
-    inLanes(shadow, lanesOf(recognised, options.concurrency ?? DEFAULT_REHEARSAL_CONCURRENCY, ({ migration }) => costOfReplay(migration)), rehearseLane),
+  // Each prior schema read where its rehearsal runs, not from the snapshot cache (which it fills for lint): the cursor
+  // replays every migration anyway, and a cached snapshot is another replay's. A history with values fixed when it ran
+  // ('now'::timestamp in a view) would differ from it where nothing was left undone, in the comparisons and in the
+  // rollback built from it (a view recreated from its text). Decoding it cost more than reading it here, too.
+  await withShadow(
+    options,
+    (shadow) => inLanes(shadow, lanesOf(recognised, options.concurrency ?? DEFAULT_REHEARSAL_CONCURRENCY, ({ migration }) => costOfReplay(migration)), rehearseLane),
+    false,
   );
   // The report lists the migrations and their rehearsals in history order, as they were before they ran in lanes.
   const ordered = new Map(recognised.flatMap(({ migration }) => (rehearsals.has(migration) ? [[migration, rehearsals.get(migration)!] as const] : [])));

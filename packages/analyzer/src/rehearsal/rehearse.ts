@@ -41,9 +41,8 @@ export interface RehearsalInCopies {
 export type PreparedRehearsal = RehearsalInCopies | { rehearsed: MigrationRehearsal };
 
 /**
- * Rehearses one migration. `analyze` assesses it against the schema before it: the replay's snapshot of that state
- * (the snapshot cache's, shared with lint). The schemas after each stage are compared with the state the rehearsal
- * runs in, read there when the snapshot came from the cache.
+ * Rehearses one migration. `analyze` assesses it against the schema before it: the replay's snapshot of that state,
+ * which the rehearsal runs in. verify's shadow reads it there, not from the snapshot cache (see commands.ts).
  */
 export async function rehearseMigration(
   shadow: Shadow,
@@ -67,23 +66,14 @@ export async function prepareRehearsal(
 ): Promise<PreparedRehearsal | { historyFailure: ApplyFailure }> {
   const prior = await shadow.priorSnapshot(migration);
   if ('failure' in prior) return { historyFailure: prior.failure };
-  const analysis = analyze(prior.snapshot);
-  // The rehearsal runs from the state it finds: a cached prior comes from another replay, and a history with values
-  // fixed when it ran ('now'::timestamp in a view) differs from it where nothing was left undone. Read there, it is
-  // the schema the stages are compared with and the one the rollback is built from (a view recreated from its text).
-  // Where the rehearsal runs (below) is decided from the cached prior's steps: both replays have the same objects.
-  const stateBefore = async (session: pg.Client) => {
-    if (!prior.cached) return { before: prior.snapshot, analysis };
-    const before = await shadow.readSnapshot(session);
-    return { before, analysis: analyze(before) };
-  };
+  const before = prior.snapshot;
+  const analysis = analyze(before);
   const transactional =
     isTransactional(migration.up) &&
     (!migration.down || isTransactional(migration.down)) &&
     rollbackSteps([analysis]).every((placed) => placed.step.transactional);
   if (transactional) {
-    const inPlace = await shadow.inTransactionBefore(migration, async (client) => {
-      const state = await stateBefore(client);
+    const inPlace = await shadow.inTransactionBefore(migration, (client) => {
       const inSavepoint: Isolated = async (work) => {
         await client.query('SAVEPOINT migcheck_rehearsal');
         try {
@@ -92,19 +82,13 @@ export async function prepareRehearsal(
           await client.query('ROLLBACK TO SAVEPOINT migcheck_rehearsal');
         }
       };
-      return rehearseStages(shadow, 'transaction', migration, state.before, state.analysis, inSavepoint);
+      return rehearseStages(shadow, 'transaction', migration, before, analysis, inSavepoint);
     });
     return 'failure' in inPlace ? { historyFailure: inPlace.failure } : { rehearsed: inPlace.value };
   }
   const databases = await shadow.databasesBefore(migration, STAGES_IN_COPIES + (migration.down ? 1 : 0));
   if ('failure' in databases) return { historyFailure: databases.failure };
-  try {
-    // The copies are of one state: any of them shows it, before any stage runs.
-    return { migration, ...(await stateBefore(databases[0]!.client)), databases };
-  } catch (error) {
-    await Promise.all(databases.map((database) => database.release()));
-    throw error;
-  }
+  return { migration, before, analysis, databases };
 }
 
 /** rollback, seeded and data; the down migration's stage comes on top when there is one. */

@@ -108,6 +108,17 @@ describe('SnapshotCache', () => {
     expect(Object.keys(read!.tables)).toEqual(['public.t', 'public.u']);
   });
 
+  test('written only (for verify): it stores what it is given, and every read misses, its lanes too', async () => {
+    const dir = await temporaryDirectory();
+    const writeOnly = new SnapshotCache(dir).writeOnly();
+    await writeOnly.write('abc', EMPTY_SNAPSHOT);
+    expect(await writeOnly.read('abc')).toBeUndefined();
+    expect(await writeOnly.lane().read('abc')).toBeUndefined();
+    await writeOnly.lane().write('def', EMPTY_SNAPSHOT);
+    expect(await new SnapshotCache(dir).read('abc')).toEqual(EMPTY_SNAPSHOT);
+    expect(await new SnapshotCache(dir).read('def')).toEqual(EMPTY_SNAPSHOT);
+  });
+
   test('one entry per line: an entry unchanged between two snapshots of a run is parsed once, and is the same frozen object', async () => {
     const dir = await temporaryDirectory();
     const writer = new SnapshotCache(dir);

@@ -109,6 +109,8 @@ export class SnapshotCache {
     private readonly folder = 'snapshots',
     /** Each entry parsed once and held once, whichever snapshot holds it. */
     private readonly entries = new EntryTable(),
+    /** false: written, never read (every read misses). */
+    private readonly reads = true,
   ) {
     this.directory = join(cacheDir, folder);
   }
@@ -118,7 +120,12 @@ export class SnapshotCache {
    * own last snapshot to encode deltas on, the entries it parsed shared with this one.
    */
   lane(): SnapshotCache {
-    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries);
+    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, this.reads);
+  }
+
+  /** The same cache, written but never read (every read misses): for a shadow that reads every schema from its replay. */
+  writeOnly(): SnapshotCache {
+    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, false);
   }
 
   /**
@@ -131,6 +138,7 @@ export class SnapshotCache {
 
   /** read(), synchronously: for a value read on first use. */
   readNow(hash: string): SchemaSnapshot | undefined {
+    if (!this.reads) return undefined;
     const found = this.load(hash, undefined);
     if (found) this.last = found;
     return found?.read;

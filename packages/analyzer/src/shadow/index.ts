@@ -22,13 +22,16 @@ import { externalServer } from './server.js';
 import { ShadowSession } from './session.js';
 import type { Shadow, ShadowOptions } from './types.js';
 
-/** Opens a shadow; nothing starts (and nothing is connected to) until a call needs it. */
-export async function openShadow(options: ShadowOptions = {}): Promise<Shadow> {
+/**
+ * Opens a shadow; nothing starts (and nothing is connected to) until a call needs it. With `readsSnapshots: false`
+ * every prior schema is read from its replay, and the snapshot cache is only filled.
+ */
+export async function openShadow(options: ShadowOptions = {}, { readsSnapshots = true }: { readsSnapshots?: boolean } = {}): Promise<Shadow> {
   const report = options.onProgress;
   const progress = (message: string) => report?.(message);
   const server = options.url ? externalServer(options.url) : embeddedServer(progress);
   const cache = new SnapshotCache(options.cacheDir ?? defaultCacheDir(), progress);
-  return new ShadowSession(server, cache, report);
+  return new ShadowSession(server, readsSnapshots ? cache : cache.writeOnly(), report);
 }
 
 export { applySql, type ApplyFailure } from './apply.js';
