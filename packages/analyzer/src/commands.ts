@@ -51,7 +51,7 @@ async function recognisePaths(paths: string[], options: AnalyzeOptions): Promise
   return recogniseMigrations(discoverMigrations(paths, options));
 }
 
-async function withShadow<T>(options: AnalyzeOptions, work: (shadow: Shadow) => Promise<T>, readsSnapshots = true): Promise<T> {
+async function withShadow<T>(options: AnalyzeOptions, work: (shadow: Shadow) => Promise<T>, { readsSnapshots = true }: { readsSnapshots?: boolean } = {}): Promise<T> {
   // Loaded on demand: the PostgreSQL client and server packages cost start-up time lint rarely needs.
   const { openShadow } = await import('./shadow/index.js');
   const shadow = await openShadow(options.shadow || {}, { readsSnapshots });
@@ -353,7 +353,7 @@ export async function verify(paths: string[], options: VerifyOptions = {}): Prom
   await withShadow(
     options,
     (shadow) => inLanes(shadow, lanesOf(recognised, options.concurrency ?? DEFAULT_REHEARSAL_CONCURRENCY, ({ migration }) => costOfReplay(migration)), rehearseLane),
-    false,
+    { readsSnapshots: false },
   );
   // The report lists the migrations and their rehearsals in history order, as they were before they ran in lanes.
   const ordered = new Map(recognised.flatMap(({ migration }) => (rehearsals.has(migration) ? [[migration, rehearsals.get(migration)!] as const] : [])));
