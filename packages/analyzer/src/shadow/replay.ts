@@ -14,6 +14,16 @@ import type { ShadowServer } from './server.js';
 import { restoreSequences, sequencePositions, sessionHasLeftovers } from './rolled-back.js';
 import type { HistoryFailure } from './types.js';
 
+/**
+ * Work on the cursor's session before each statement of the migration at `index` while it is replayed, inside its
+ * transaction when it runs in one: the schema within a migration, read on the way instead of in a second application
+ * of the file (./session.ts, snapshotsWithin).
+ */
+export interface ReadingWithin {
+  index: number;
+  beforeStatement: (statement: number, session: pg.Client) => Promise<void>;
+}
+
 export class ReplayCursor {
   /** How many migrations of the directory the database holds. */
   position = 0;
@@ -45,8 +55,11 @@ export class ReplayCursor {
     return !this.broken && target >= this.position;
   }
 
-  /** Applies migrations [position, target) in order. On failure (or a lost connection) the cursor is broken: drop it. */
-  async advanceTo(target: number, progress: ReplayProgress): Promise<HistoryFailure | undefined> {
+  /**
+   * Applies migrations [position, target) in order. On failure (or a lost connection) the cursor is broken: drop it.
+   * `within`: the schema is read within one of them, before its statements (ReadingWithin).
+   */
+  async advanceTo(target: number, progress: ReplayProgress, within?: ReadingWithin): Promise<HistoryFailure | undefined> {
     if (!this.canReach(target)) throw new Error(`replay cursor at ${this.position} cannot reach ${target}`);
     while (this.position < target) {
       const migration = this.migrations[this.position]!;
@@ -64,7 +77,9 @@ export class ReplayCursor {
         // Each migration starts from a session as clean as a new one: a statement an earlier migration PREPAREd, or an
         // advisory lock it kept, belongs to that migration's run (a deploy may run it on its own).
         if (this.position > 0 && (await sessionHasLeftovers(await this.client()))) await this.disconnect();
-        failure = await applySql(await this.client(), migration.up, { transaction: migration.transaction !== false });
+        const session = await this.client();
+        const beforeStatement = within?.index === this.position ? (statement: number) => within.beforeStatement(statement, session) : undefined;
+        failure = await applySql(session, migration.up, { transaction: migration.transaction !== false, ...(beforeStatement ? { beforeStatement } : {}) });
       } catch (error) {
         this.broken = true; // a connection lost half-way through a file
         throw error;

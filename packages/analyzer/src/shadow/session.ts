@@ -8,7 +8,7 @@ import { MigcheckError } from '../errors.js';
 import type { Migration, MigrationDirectory } from '../source/discover.js';
 import { applySql, runsInCallersTransaction } from './apply.js';
 import { HistoryHashChain, historyStartHash, SnapshotCache, withinMigrationHash } from './cache.js';
-import { ReplayCursor, ReplayProgress } from './replay.js';
+import { ReplayCursor, ReplayProgress, type ReadingWithin } from './replay.js';
 import type { ShadowServer } from './server.js';
 import { toolSetupSql } from './tracking.js';
 import type { HistoryFailed, HistoryFailure, PriorResult, ServerIdentity, Shadow, ShadowDatabase } from './types.js';
@@ -149,16 +149,25 @@ export class ShadowSession implements Shadow {
     if (missing.size === 0) return found;
 
     // The migration applied, as its tool applies it, to its prior state, read before each wanted statement.
-    const apply = (client: pg.Client) =>
-      applySql(client, migration.up, {
-        transaction: migration.transaction !== false,
-        beforeStatement: async (statement) => {
-          if (!missing.has(statement)) return;
-          const snapshot = await this.readSnapshot(client);
-          await this.cache.write(withinMigrationHash(before, migration, statement), snapshot);
-          found.set(statement, snapshot);
-        },
+    const read = async (statement: number, client: pg.Client) => {
+      if (!missing.has(statement)) return;
+      const snapshot = await this.readSnapshot(client);
+      await this.cache.write(withinMigrationHash(before, migration, statement), snapshot);
+      found.set(statement, snapshot);
+    };
+    if (index + 1 < history.migrations.length) {
+      // By the replay itself, which goes on past the migration: the file is applied once, as the replay of the
+      // next migration would apply it anyway, and the readings within it are where the next reading starts from.
+      // Lemmy: 44 files read within, each applied again in a transaction rolled back after, had cost a quarter of
+      // a cold lint. Not the last migration of its history: the state before it stays for schemaAfter's copy.
+      await this.exclusive(async () => {
+        const reached = await this.bringCursorTo(history, index, history.progress);
+        if (reached instanceof ReplayCursor) await this.advance(history, reached, index + 1, history.progress, { index, beforeStatement: read });
       });
+      return found;
+    }
+    const apply = (client: pg.Client) =>
+      applySql(client, migration.up, { transaction: migration.transaction !== false, beforeStatement: (statement) => read(statement, client) });
     if (await runsInCallersTransaction(migration.up)) {
       // On the replay cursor itself, in a transaction rolled back after: no copy, and the cursor goes on from there.
       await this.inTransactionBefore(migration, apply);
@@ -261,14 +270,25 @@ export class ShadowSession implements Shadow {
       history.cursor = undefined;
     }
     history.cursor ??= await ReplayCursor.start(this.server, history.migrations, history.setupSql);
-    const failure = await history.cursor.advanceTo(target, progress);
+    return this.advance(history, history.cursor, target, progress);
+  }
+
+  /** `cursor`, the history's, advanced to `target`; or the failure on the way, which ends the cursor. */
+  private async advance(
+    history: HistoryState,
+    cursor: ReplayCursor,
+    target: number,
+    progress: ReplayProgress,
+    within?: ReadingWithin,
+  ): Promise<ReplayCursor | HistoryFailed> {
+    const failure = await cursor.advanceTo(target, progress, within);
     if (failure) {
       history.failure = failure;
-      await history.cursor.drop();
+      await cursor.drop();
       history.cursor = undefined;
       return this.failureBefore(history, target)!;
     }
-    return history.cursor;
+    return cursor;
   }
 
   /** The failing (or unreadable) history migration before `target`, if one is known. */

@@ -6,11 +6,12 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, inject, test } from 'vitest';
+import { afterAll, afterEach, describe, expect, inject, test, vi } from 'vitest';
 import { createScratchDatabase } from '../../../../test/helpers/database.js';
 import { readSchemaSnapshot, type SchemaSnapshot } from '../catalog/index.js';
 import { discoverMigrations, type Migration } from '../source/discover.js';
-import { openShadow, type PriorResult, type Shadow, type ShadowDatabase } from './index.js';
+import { openShadow, schemaAfter, type PriorResult, type Shadow, type ShadowDatabase } from './index.js';
+import { ReplayCursor } from './replay.js';
 import { anonymiseReplayRole } from './sandbox.js';
 import { liveShadowDatabases, serverActivity } from './server.js';
 
@@ -282,6 +283,82 @@ describe('goose: transactions and code steps, as goose runs them', () => {
     for (const result of results.slice(2)) {
       expect(result).toMatchObject({ failure: { path: migrations[1]!.up.path, message: expect.stringMatching(/written in Go cannot be read or replayed/) } });
     }
+  });
+});
+
+describe('snapshotsWithin', () => {
+  const WITHIN = {
+    '1_table.sql': 'CREATE TABLE t (id int);\n',
+    '2_steps.sql': 'ALTER TABLE t ADD COLUMN a int;\nALTER TABLE t RENAME COLUMN a TO b;\nCREATE INDEX t_b ON t (b);\n',
+    '3_after.sql': 'ALTER TABLE t ADD COLUMN c int;\n',
+    '4_last.sql': 'ALTER TABLE t ADD COLUMN d int;\nALTER TABLE t RENAME COLUMN d TO e;\n',
+  };
+  /** By hand, one statement at a time: [0] before 2_steps, [1..3] before each of its statements, [4] before 3_after. */
+  const statementsByHand = () =>
+    appliedByHand(['CREATE TABLE t (id int)', 'ALTER TABLE t ADD COLUMN a int', 'ALTER TABLE t RENAME COLUMN a TO b', 'CREATE INDEX t_b ON t (b)', 'ALTER TABLE t ADD COLUMN c int']);
+
+  test('are read while the replay applies the file, once: no copy, no transaction rolled back, and the replay goes on', async () => {
+    const migrations = await migrationDirectory(WITHIN);
+    const byHand = await statementsByHand();
+    const shadow = await shadowOn();
+    const created = serverActivity.databasesCreated;
+    const rolledBack = vi.spyOn(ReplayCursor.prototype, 'inRolledBackTransaction');
+    try {
+      expect(snapshotOf(await shadow.priorSnapshot(migrations[1]!))).toEqual(byHand[1]);
+      const within = await shadow.snapshotsWithin(migrations[1]!, [1, 2]);
+      expect([...within.keys()].sort()).toEqual([1, 2]);
+      expect(within.get(1)).toEqual(byHand[2]); // column a, before its rename
+      expect(within.get(2)).toEqual(byHand[3]); // column b, no index yet
+      expect(snapshotOf(await shadow.priorSnapshot(migrations[2]!))).toEqual(byHand[4]);
+      expect(rolledBack).not.toHaveBeenCalled();
+      expect(serverActivity.databasesCreated - created).toBe(1); // the replay's own database, nothing else
+    } finally {
+      rolledBack.mockRestore();
+    }
+  });
+
+  test('a file that cannot run in a transaction is read the same way, on the replay itself', async () => {
+    const migrations = await migrationDirectory({
+      '1_table.sql': 'CREATE TABLE t (id int);\n',
+      '2_concurrent.sql': 'ALTER TABLE t ADD COLUMN b int;\nCREATE INDEX CONCURRENTLY t_b ON t (b);\nALTER TABLE t ADD COLUMN c int;\n',
+      '3_after.sql': 'SELECT 1;\n',
+    });
+    const shadow = await shadowOn();
+    const created = serverActivity.databasesCreated;
+    const within = await shadow.snapshotsWithin(migrations[1]!, [1, 2]);
+    expect(Object.keys(within.get(1)!.tables['public.t']!.columns).sort()).toEqual(['b', 'id']);
+    expect(within.get(1)!.indexes).not.toHaveProperty(['public.t_b']);
+    expect(within.get(2)!.indexes).toHaveProperty(['public.t_b']);
+    const after = snapshotOf(await shadow.priorSnapshot(migrations[2]!));
+    expect(Object.keys(after.tables['public.t']!.columns).sort()).toEqual(['b', 'c', 'id']);
+    expect(serverActivity.databasesCreated - created).toBe(1); // no copy of the prior state
+  });
+
+  test('of the last migration leave the replay before it: the schema after it is read in one copy, not a new replay', async () => {
+    const migrations = await migrationDirectory(WITHIN);
+    const shadow = await shadowOn();
+    const created = serverActivity.databasesCreated;
+    const within = await shadow.snapshotsWithin(migrations[3]!, [1]);
+    expect(Object.keys(within.get(1)!.tables['public.t']!.columns).sort()).toEqual(['b', 'c', 'd', 'id']);
+    const after = await schemaAfter(shadow, migrations[3]!);
+    expect(Object.keys(after!.tables['public.t']!.columns).sort()).toEqual(['b', 'c', 'e', 'id']);
+    expect(serverActivity.databasesCreated - created).toBe(2); // the replay's database and the one copy
+  });
+
+  test('stop at a statement that fails: the ones before it are read, and the history fails there for later migrations', async () => {
+    const migrations = await migrationDirectory({
+      '1_table.sql': 'CREATE TABLE t (id int);\n',
+      '2_broken.sql': 'ALTER TABLE t ADD COLUMN b int;\nUPDATE t SET b = missing;\nALTER TABLE t ADD COLUMN c int;\n',
+      '3_after.sql': 'SELECT 1;\n',
+    });
+    const shadow = await shadowOn();
+    const within = await shadow.snapshotsWithin(migrations[1]!, [1, 2]);
+    expect([...within.keys()]).toEqual([1]);
+    expect(Object.keys(within.get(1)!.tables['public.t']!.columns).sort()).toEqual(['b', 'id']);
+    expect(await shadow.priorSnapshot(migrations[2]!)).toMatchObject({
+      failure: { path: migrations[1]!.up.path, line: 2, message: 'column "missing" does not exist' },
+      migration: migrations[1],
+    });
   });
 });
 
