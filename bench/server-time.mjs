@@ -80,6 +80,8 @@ for (const [key, { count, ms }] of [...groups].sort((a, b) => b[1].ms - a[1].ms)
 /** What a logged statement is, in a few words: simple-protocol statements are the migrations' or bookkeeping. */
 function groupOf(phase, statement) {
   if (phase !== 'statement') return `reader ${phase}: ${statement.slice(0, 70)}`;
+  // A migration's batch starts with the BEGIN of its transaction (shadow/apply.ts): a BEGIN with more is the migration's.
+  if (/^BEGIN;\s*\S/i.test(statement)) return 'migrations (their own statements)';
   if (/^(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE|SET|RESET|DISCARD)\b/i.test(statement)) return `bookkeeping: ${statement.split(' ')[0].toUpperCase()}`;
   if (/^(CREATE|DROP) DATABASE\b/i.test(statement)) return 'bookkeeping: CREATE/DROP DATABASE';
   // migcheck's own simple-protocol queries name the catalog by schema; a migration's rarely starts like that.

@@ -104,11 +104,24 @@ describe('applySql', () => {
       return sent;
     }
 
-    test('a file of many statements is one query between BEGIN and COMMIT', async () => {
+    test('a file of many statements is one query, with its BEGIN and COMMIT', async () => {
       const text = Array.from({ length: 12 }, (_, i) => `CREATE TABLE batch_${i} (id int);`).join('\n');
       const sent = await queriesSent(async () => expect(await applySql(db.client, { path: 'm/b1.sql', text }, { transaction: true })).toBeUndefined());
-      expect(sent).toEqual(['BEGIN', text.replace(/;$/, ''), 'COMMIT']); // a statement ends before its semicolon
+      expect(sent).toEqual([`BEGIN;\n${text.replace(/;$/, '')}\n;\nCOMMIT`]); // a statement ends before its semicolon
       expect(await tableNames()).toEqual(expect.arrayContaining(['batch_0', 'batch_11']));
+      expect(db.client.getTransactionStatus()).toBe('I');
+    });
+
+    test('a file ending in a line comment, or without its last semicolon, still commits', async () => {
+      for (const [name, text] of [
+        ['batch_comment', 'CREATE TABLE batch_comment (id int); -- the end'],
+        ['batch_unterminated', 'CREATE TABLE batch_unterminated (id int)'],
+        ['batch_tail', 'CREATE TABLE batch_tail (id int) -- no semicolon, a comment to the end'],
+      ] as const) {
+        expect(await applySql(db.client, { path: `m/${name}.sql`, text }, { transaction: true })).toBeUndefined();
+        expect(db.client.getTransactionStatus()).toBe('I');
+        expect(await tableNames()).toContain(name);
+      }
     });
 
     test('a failure is still reported at its statement, with nothing of the file left', async () => {
@@ -126,11 +139,22 @@ describe('applySql', () => {
       await db.client.query('CREATE TABLE batch_toggled (id int)');
       const text = 'CREATE TABLE batch_x (id int);\nALTER TABLE batch_toggled DISABLE TRIGGER ALL;\nCREATE TABLE batch_y (id int);\nCREATE TABLE batch_z (id int);';
       const sent = await queriesSent(async () => expect(await applySql(db.client, { path: 'm/b3.sql', text }, { transaction: true })).toBeUndefined());
-      expect(sent.filter((query) => query.startsWith('CREATE') || query.startsWith('ALTER'))).toEqual([
-        'CREATE TABLE batch_x (id int)',
+      expect(sent.filter((query) => query.includes('batch_'))).toEqual([
+        'BEGIN;\nCREATE TABLE batch_x (id int)',
         'ALTER TABLE batch_toggled DISABLE TRIGGER ALL',
-        'CREATE TABLE batch_y (id int);\nCREATE TABLE batch_z (id int)',
+        'CREATE TABLE batch_y (id int);\nCREATE TABLE batch_z (id int)\n;\nCOMMIT',
       ]);
+    });
+
+    test('a file that starts and ends with a statement that goes alone has its BEGIN and COMMIT alone too', async () => {
+      await db.client.query('CREATE TABLE batch_ends (id int)');
+      const text = 'ALTER TABLE batch_ends DISABLE TRIGGER ALL;\nCREATE TABLE batch_w (id int);\nALTER TABLE batch_ends ENABLE TRIGGER ALL;';
+      const sent = await queriesSent(async () => expect(await applySql(db.client, { path: 'm/b4.sql', text }, { transaction: true })).toBeUndefined());
+      expect(sent[0]).toBe('BEGIN');
+      expect(sent.at(-1)).toBe('COMMIT');
+      expect(sent).toContain('CREATE TABLE batch_w (id int)');
+      expect(db.client.getTransactionStatus()).toBe('I');
+      expect(await tableNames()).toContain('batch_w');
     });
   });
 
