@@ -99,10 +99,12 @@ describe('SnapshotCache', () => {
     const cache = new SnapshotCache(dir);
     expect(await cache.read('abc')).toBeUndefined();
     await cache.write('abc', EMPTY_SNAPSHOT);
+    await cache.settled(); // written behind: settled() waits for the files
     expect(await readdir(join(dir, 'snapshots'))).toEqual(['abc.jsonl']);
     expect(await cache.read('abc')).toEqual(EMPTY_SNAPSHOT);
     const full = snapshot({ a: 'integer', 'b\n"c\u2028': 'text' });
     await cache.write('full', full);
+    await cache.settled();
     const read = await new SnapshotCache(dir).read('full');
     expect(read).toEqual(full);
     expect(Object.keys(read!.tables)).toEqual(['public.t', 'public.u']);
@@ -112,9 +114,11 @@ describe('SnapshotCache', () => {
     const dir = await temporaryDirectory();
     const writeOnly = new SnapshotCache(dir).writeOnly();
     await writeOnly.write('abc', EMPTY_SNAPSHOT);
+    await writeOnly.settled();
     expect(await writeOnly.read('abc')).toBeUndefined();
     expect(await writeOnly.lane().read('abc')).toBeUndefined();
     await writeOnly.lane().write('def', EMPTY_SNAPSHOT);
+    await writeOnly.settled();
     expect(await new SnapshotCache(dir).read('abc')).toEqual(EMPTY_SNAPSHOT);
     expect(await new SnapshotCache(dir).read('def')).toEqual(EMPTY_SNAPSHOT);
   });
@@ -124,6 +128,7 @@ describe('SnapshotCache', () => {
     const writer = new SnapshotCache(dir);
     await writer.write('before-2', snapshot({ a: 'integer' }));
     await writer.write('before-3', snapshot({ a: 'bigint' }));
+    await writer.settled();
     const cache = new SnapshotCache(dir);
     const first = (await cache.read('before-2'))!;
     const second = (await cache.read('before-3'))!;
@@ -145,6 +150,7 @@ describe('SnapshotCache', () => {
     const cache = new SnapshotCache(dir);
     const hostile = { ...EMPTY_SNAPSHOT, schemas: JSON.parse('{"__proto__": {"name": "__proto__", "owner": null, "privileges": [], "comment": null}}') as SchemaSnapshot['schemas'] };
     await cache.write('h', hostile);
+    await cache.settled();
     const read = (await new SnapshotCache(dir).read('h'))!;
     expect(Object.keys(read.schemas)).toEqual(['__proto__']);
     expect(Object.getPrototypeOf(read.schemas)).toBe(Object.prototype);
@@ -155,6 +161,7 @@ describe('SnapshotCache', () => {
     const dir = await temporaryDirectory();
     const cache = new SnapshotCache(dir);
     await cache.write('x', snapshot({ a: 'integer' }));
+    await cache.settled();
     const file = join(dir, 'snapshots', 'x.jsonl');
     const whole = await readFile(file, 'utf8');
     const lines = whole.split('\n');
@@ -184,6 +191,7 @@ describe('SnapshotCache', () => {
       return { ...EMPTY_SNAPSHOT, tables: { ...tables, ...added, 'public.t': changed as unknown as SchemaSnapshot['tables'][string] }, indexes: { [`public.i${step}`]: { step } as unknown as SchemaSnapshot['indexes'][string] } };
     });
     for (const [step, each] of history.entries()) await writer.write(`h${step}`, each);
+    await writer.settled();
     const size = async (step: number) => (await readFile(join(dir, 'snapshots', `h${step}.jsonl`), 'utf8')).length;
     const headers = await Promise.all(history.map(async (_, step) => (await readFile(join(dir, 'snapshots', `h${step}.jsonl`), 'utf8')).split('\n')[0]!.split(' ')));
     expect(headers[0]![2]).toBe('0');
@@ -212,6 +220,7 @@ describe('SnapshotCache', () => {
     const added = Object.fromEntries(Object.entries(indexes).flatMap(([key, value]) => (key === 'public.index_0500' ? [['public.index_0499b', { n: -1 }], [key, value]] : [[key, value]])));
     const history = [withIndexes(indexes), withIndexes(added), withIndexes(fewer), withIndexes({ ...fewer, 'public.index_0100': removed })];
     for (const [step, each] of history.entries()) await writer.write(`k${step}`, each);
+    await writer.settled();
     for (const step of [1, 2, 3]) expect((await readFile(join(dir, 'snapshots', `k${step}.jsonl`), 'utf8')).length).toBeLessThan(2000);
     const reader = new SnapshotCache(dir);
     for (const [step, each] of history.entries()) {
@@ -226,9 +235,12 @@ describe('SnapshotCache', () => {
     const writer = new SnapshotCache(dir);
     await writer.write('a', snapshot({ x: 'integer' }));
     await writer.write('b', snapshot({ x: 'bigint' }));
+    await writer.settled();
     expect(await new SnapshotCache(dir).read('b')).toEqual(snapshot({ x: 'bigint' }));
     // Another run replays the history of `a` again and writes its file: same content, another id.
-    await new SnapshotCache(dir).write('a', snapshot({ x: 'integer' }));
+    const rewriter = new SnapshotCache(dir);
+    await rewriter.write('a', snapshot({ x: 'integer' }));
+    await rewriter.settled();
     expect(await new SnapshotCache(dir).read('a')).toEqual(snapshot({ x: 'integer' }));
     expect(await new SnapshotCache(dir).read('b')).toBeUndefined();
     const delta = await readFile(join(dir, 'snapshots', 'b.jsonl'), 'utf8');
@@ -247,6 +259,7 @@ describe('SnapshotCache', () => {
     const cache = new SnapshotCache(join(blocker, 'cache'), (message) => problems.push(message));
     await cache.write('a', EMPTY_SNAPSHOT);
     await cache.write('b', EMPTY_SNAPSHOT);
+    await cache.settled();
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/cannot write the shadow cache .*; continuing without it/);
   });

@@ -23,6 +23,7 @@ import { InputError } from '../errors.js';
 import type { Migration } from '../source/discover.js';
 import { decodeSnapshot, encodeSnapshot, EntryTable, MAX_DEPTH, readHeader, type DeltaBase, type EncodedSnapshot, type SnapshotLayout } from './snapshot-file.js';
 import type { HistoryFailure, ServerIdentity } from './types.js';
+import { WriteBehind } from './write-behind.js';
 
 /**
  * v2: replays run as the sandbox role (./sandbox.ts), whose name snapshots anonymise; v1 snapshots were a superuser's.
@@ -111,6 +112,8 @@ export class SnapshotCache {
     private readonly entries = new EntryTable(),
     /** false: written, never read (every read misses). */
     private readonly reads = true,
+    /** Shared with its lanes: the owner waits for all of them (settled()). */
+    private readonly writes = new WriteBehind(),
   ) {
     this.directory = join(cacheDir, folder);
   }
@@ -120,12 +123,12 @@ export class SnapshotCache {
    * own last snapshot to encode deltas on, the entries it parsed shared with this one.
    */
   lane(): SnapshotCache {
-    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, this.reads);
+    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, this.reads, this.writes);
   }
 
   /** The same cache, written but never read (every read misses): for a shadow that reads every schema from its replay. */
   writeOnly(): SnapshotCache {
-    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, false);
+    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, false, this.writes);
   }
 
   /**
@@ -144,30 +147,52 @@ export class SnapshotCache {
     return found?.read;
   }
 
-  /** Stores atomically (temp file + rename): a concurrent reader sees the whole file or none. */
+  /**
+   * Stores atomically (temp file + rename): a concurrent reader sees the whole file or none. Encoded now, written
+   * behind (./write-behind.ts): resolves once the write has started; settled() waits for it.
+   */
   async write(hash: string, snapshot: SchemaSnapshot): Promise<void> {
+    let encoded: EncodedSnapshot;
     try {
-      await this.writeFile(hash, encodeSnapshot(snapshot, randomBytes(8).toString('hex'), this.deltaBase(hash)));
+      encoded = this.encoded(hash, encodeSnapshot(snapshot, randomBytes(8).toString('hex'), this.deltaBase(hash)));
     } catch (error) {
-      if (!this.writeProblemReported) {
-        this.writeProblemReported = true;
-        const reason = (error as NodeJS.ErrnoException).code ?? String(error);
-        this.onProblem(`cannot write the shadow cache in ${this.directory} (${reason}); continuing without it`);
-      }
+      return this.writeProblem(error);
     }
+    await this.writes.start(() => this.writeFile(hash, encoded).catch((error: unknown) => this.writeProblem(error)));
+  }
+
+  /** Said once: the analysis goes on without the cache. */
+  private writeProblem(error: unknown): void {
+    if (this.writeProblemReported) return;
+    this.writeProblemReported = true;
+    const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+    this.onProblem(`cannot write the shadow cache in ${this.directory} (${reason}); continuing without it`);
   }
 
   /**
-   * Stores the snapshot under the sha256 of its content, and returns that name; a file of that name is kept as it is
-   * (it holds the same content, and deltas may rest on it). Throws when it cannot be written.
+   * Encodes the snapshot to be stored under the sha256 of its content: its name, and the write of its file, which
+   * keeps a file of that name as it is (it holds the same content, and deltas may rest on it), and rejects when the
+   * file cannot be written. The write is the caller's to run (lint's result cache runs it behind, before its entry).
    */
-  async store(snapshot: SchemaSnapshot): Promise<string> {
+  encodeToStore(snapshot: SchemaSnapshot): { name: string; write: () => Promise<void> } {
     const base = this.deltaBase(undefined);
     let encoded = encodeSnapshot(snapshot, randomBytes(8).toString('hex'), base, true);
     // A file never rests on itself (stored by content, its name is known only now).
     if (base && base.hash === encoded.digest) encoded = encodeSnapshot(snapshot, encoded.layout.id, undefined, true);
-    if (!existsSync(this.fileOf(encoded.digest))) await this.writeFile(encoded.digest, encoded);
-    return encoded.digest;
+    const name = encoded.digest;
+    const stored = this.encoded(name, encoded);
+    return { name, write: async () => (existsSync(this.fileOf(name)) ? undefined : this.writeFile(name, stored)) };
+  }
+
+  /** Once every file this cache and its lanes started writing is written (or failed, and said so). */
+  settled(): Promise<void> {
+    return this.writes.settled();
+  }
+
+  /** `encoded`, now the base of the next delta: in history order, deltas rest on the file encoded before, written or not. */
+  private encoded(hash: string, encoded: EncodedSnapshot): EncodedSnapshot {
+    this.last = { hash, layout: encoded.layout };
+    return encoded;
   }
 
   /** What the file of snapshot `hash` is a delta on: the last snapshot read or written, unless that chain is long enough. */
@@ -183,7 +208,6 @@ export class SnapshotCache {
       await mkdir(this.directory, { recursive: true });
       await writeFile(temporary, text);
       await rename(temporary, target);
-      this.last = { hash, layout };
     } catch (error) {
       await rm(temporary, { force: true }).catch(() => {});
       throw error;

@@ -256,7 +256,8 @@ export class ShadowSession implements Shadow {
         // A lane's cursors are dropped now; the server drops everything else when its owner closes it.
         await (this.ownsServer ? cursor?.disconnect() : cursor?.drop().catch(() => {}));
       }
-      if (this.ownsServer) await this.server.close();
+      // The cache files written behind the replay (./write-behind.ts), its lanes' too, end while the server stops.
+      if (this.ownsServer) await Promise.all([this.server.close(), this.cache.settled()]);
     })();
     return this.closing;
   }
