@@ -3,7 +3,8 @@ import { describe, expect, inject, test } from 'vitest';
 import { createScratchDatabase, databaseUrl, runStatements } from '../../../../test/helpers/database.js';
 import { readSchemaSnapshot } from '../catalog/index.js';
 import { quoteIdentAlways } from '../sql/quote.js';
-import { CatalogReaders } from './catalog-reader.js';
+import { IncrementalCatalogReader } from '../catalog/read/incremental.js';
+import { CatalogReaders, pipelining } from './catalog-reader.js';
 
 /** A session on `database` of the run's server. */
 async function sessionOn(database: string): Promise<pg.Client> {
@@ -60,6 +61,28 @@ describe('CatalogReaders', () => {
       await db.client.query('DEALLOCATE ALL');
       await db.client.query('ALTER TABLE t ADD COLUMN note text');
       expect(JSON.stringify(await reader.read())).toBe(JSON.stringify(await readSchemaSnapshot(db.client)));
+    } finally {
+      await db.drop();
+    }
+  });
+  test('a reading on a pipelining session sends its settings with its first queries, and sets them back after', async () => {
+    const db = await createScratchDatabase('readers_round_trips');
+    try {
+      await runStatements(db.client, "CREATE TABLE t (id int); SET search_path = public; SET TimeZone = 'Asia/Tokyo';");
+      const session = pipelining(db.client);
+      const reader = new IncrementalCatalogReader(session);
+      await reader.read(); // the first: the fingerprint's form, the whole schema
+      const [unchanged, afterUnchanged] = [session.roundTrips, await reader.read().then(() => session.roundTrips)];
+      // The settings with the fingerprint, then the settings back: two round trips where the settings took a third.
+      expect(afterUnchanged - unchanged).toBe(2);
+      await db.client.query('ALTER TABLE t ADD COLUMN note text');
+      const changed = await reader.read();
+      expect(JSON.stringify(changed)).toBe(JSON.stringify(await readSchemaSnapshot(db.client)));
+      expect(changed.tables['public.t']?.columns).toHaveProperty('note');
+      const { rows } = await db.client.query<{ search_path: string; timezone: string }>(
+        `SELECT current_setting('search_path') AS search_path, current_setting('TimeZone') AS timezone`,
+      );
+      expect(rows[0]).toEqual({ search_path: 'public', timezone: 'Asia/Tokyo' });
     } finally {
       await db.drop();
     }
