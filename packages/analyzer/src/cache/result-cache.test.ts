@@ -167,6 +167,38 @@ describe('the result cache', () => {
     again.analyzed.forEach((analyzed, index) => expect(analyzed.prior).toEqual(priorOf(migrations[index]!)));
   });
 
+  it('a prior schema that several migrations share is stored once, and each reads it back', async () => {
+    // A column added, dropped, added again, with data-only migrations between: the priors go A A B A A B B.
+    const withColumn = [false, false, true, false, false, true, true];
+    const folder = project(Object.fromEntries(withColumn.map((_, index) => [`${index}_step.sql`, `INSERT INTO t (id) VALUES (${index});\n`])));
+    const cacheDir = temporary('migcheck-results-cache-');
+    const tables = Object.fromEntries(Array.from({ length: 50 }, (_, index) => [`public.other${index}`, { name: `other${index}`, columns: { id: { type: 'integer' } } }]));
+    const priorOf = (migration: Migration) => ({
+      ...(JSON.parse(JSON.stringify(EMPTY)) as SchemaSnapshot),
+      tables: { ...tables, 'public.t': { name: 't', columns: withColumn[migration.index] ? { id: { type: 'integer' }, c: { type: 'text' } } : { id: { type: 'integer' } } } },
+    }) as unknown as SchemaSnapshot;
+    const missed: string[] = [];
+    const analyze = async (misses: Migration[]): Promise<LintResults> => {
+      missed.push(...misses.map((migration) => migration.id));
+      return { analyzed: (await analyzeMigrations(misses)).map((analyzed) => ({ ...analyzed, prior: priorOf(analyzed.migration) })), history: new Map() };
+    };
+    const migrations = discoverMigrations([folder]);
+    await lintWithResultCache(migrations, { shadow: false }, { cacheDir }, analyze);
+    expect(readdirSync(join(cacheDir, 'results', 'priors'))).toHaveLength(2);
+    missed.length = 0;
+    const again = await lintWithResultCache(discoverMigrations([folder]), { shadow: false }, { cacheDir }, analyze);
+    expect(missed).toEqual([]); // every entry and its prior read back: none analysed again
+    again.analyzed.forEach((analyzed, index) => expect(analyzed.prior, migrations[index]!.id).toEqual(priorOf(migrations[index]!)));
+    // The entries gone, their priors kept: another run stores the priors again, keeps their files as they are.
+    for (const name of readdirSync(join(cacheDir, 'results'))) if (name.endsWith('.json')) rmSync(join(cacheDir, 'results', name));
+    await lintWithResultCache(migrations, { shadow: false }, { cacheDir }, analyze);
+    expect(readdirSync(join(cacheDir, 'results', 'priors'))).toHaveLength(2);
+    missed.length = 0;
+    const third = await lintWithResultCache(discoverMigrations([folder]), { shadow: false }, { cacheDir }, analyze);
+    expect(missed).toEqual([]);
+    third.analyzed.forEach((analyzed, index) => expect(analyzed.prior, migrations[index]!.id).toEqual(priorOf(migrations[index]!)));
+  });
+
   it('goes on without the cache when its directory cannot be written, saying so once', async () => {
     const folder = project(FILES);
     const blocked = join(temporary('migcheck-results-cache-'), 'file');

@@ -251,6 +251,20 @@ describe('SnapshotCache', () => {
     expect(await new SnapshotCache(dir).read('b')).toBeUndefined();
   });
 
+  test('stored by content: a snapshot stored again before its first file is written keeps that file (A, B, A at once)', async () => {
+    const dir = await temporaryDirectory();
+    const cache = new SnapshotCache(dir, () => {}, 'priors');
+    const [a, b] = [snapshot({ x: 'integer' }), snapshot({ x: 'bigint' })];
+    const stored = [a, b, a, b].map((each) => cache.encodeToStore(each));
+    expect(new Set(stored.map(({ name }) => name)).size).toBe(2);
+    await Promise.all(stored.map(({ write }) => write()));
+    expect(await readdir(join(dir, 'priors'))).toHaveLength(2);
+    // Neither rests on a file that another encoding of the same content replaced.
+    const reader = new SnapshotCache(dir, () => {}, 'priors');
+    expect(reader.readNow(stored[0]!.name)).toEqual(a);
+    expect(reader.readNow(stored[1]!.name)).toEqual(b);
+  });
+
   test('a cache that cannot be written is said once, and the analysis goes on', async () => {
     const dir = await temporaryDirectory();
     const blocker = join(dir, 'a-file');

@@ -101,6 +101,8 @@ export class SnapshotCache {
   private writeProblemReported = false;
   /** The last snapshot read or written: in history order, the next one is mostly the same. */
   private last?: Known;
+  /** The names encodeToStore gave files in this run. */
+  private readonly storedNames = new Set<string>();
 
   constructor(
     private readonly cacheDir: string,
@@ -180,8 +182,11 @@ export class SnapshotCache {
     // A file never rests on itself (stored by content, its name is known only now).
     if (base && base.hash === encoded.digest) encoded = encodeSnapshot(snapshot, encoded.layout.id, undefined, true);
     const name = encoded.digest;
+    // Stored already, by another run or by this one (its file perhaps not written yet): kept, and not the next base.
+    if (this.storedNames.has(name) || existsSync(this.fileOf(name))) return { name, write: async () => {} };
+    this.storedNames.add(name);
     const stored = this.encoded(name, encoded);
-    return { name, write: async () => (existsSync(this.fileOf(name)) ? undefined : this.writeFile(name, stored)) };
+    return { name, write: () => this.writeFile(name, stored) };
   }
 
   /** Once every file this cache and its lanes started writing is written (or failed, and said so). */

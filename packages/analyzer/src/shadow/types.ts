@@ -58,7 +58,8 @@ export interface Shadow {
    * The schema just before each of `statements` (indexes among the migration's statements) runs, with the ones
    * before it applied: what a statement saw after an earlier statement of its migration changed the same object.
    * A statement the migration does not reach (a failure, an unreadable history) is absent from the map.
-   * Read as the replay applies the migration, which it then is past: ask in history order, after its priorSnapshot.
+   * Read as the replay applies the migration, which it then is past (but for the last of its history, read in a copy
+   * or a rolled-back transaction): ask in history order, after its priorSnapshot.
    */
   snapshotsWithin(migration: Migration, statements: readonly number[]): Promise<Map<number, SchemaSnapshot>>;
   /**
