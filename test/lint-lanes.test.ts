@@ -3,11 +3,12 @@
  * the report must be the one a single cursor gives, a history migration that fails included, whichever lane it
  * falls in.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { lint } from '../packages/analyzer/src/commands.js';
+import { formatReport } from '../packages/analyzer/src/report/index.js';
 import type { Report } from '../packages/analyzer/src/report/schema.js';
 import { serverActivity } from '../packages/analyzer/src/shadow/server.js';
 
@@ -38,5 +39,21 @@ describe('lint in lanes', () => {
     const byId = new Map(single.migrations.map((migration) => [migration.id, migration]));
     expect(byId.get('0010_m')?.history).toEqual({ replayed: 9, cached: false });
     expect(byId.get('0119_m')?.history?.failure).toMatch(/missing/);
+  }, 120_000);
+
+  it('stores each result as its lane reads its prior schema: a run from that cache hits everything and gives the same report', async () => {
+    const dir = longHistory(0);
+    const options = shadow(2);
+    const resultCache = { cacheDir: mkdtempSync(join(tmpdir(), 'migcheck-lint-lanes-results-')) };
+    await lint([dir], { shadow: options, resultCache });
+    expect(readdirSync(join(resultCache.cacheDir, 'results')).filter((name) => name.endsWith('.json'))).toHaveLength(120);
+    const created = serverActivity.databasesCreated;
+    const cached = await lint([dir], { shadow: options, resultCache });
+    expect(serverActivity.databasesCreated).toBe(created);
+    // Each lane's prior schemas were stored as deltas on that lane's last: the rollback script's verification
+    // queries, which read them, are those of a run without the result cache (its priors from the snapshot cache).
+    const uncached = await lint([dir], { shadow: options });
+    expect(formatReport(cached, 'json')).toBe(formatReport(uncached, 'json'));
+    expect(formatReport(cached, 'sql')).toBe(formatReport(uncached, 'sql'));
   }, 120_000);
 });

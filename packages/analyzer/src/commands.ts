@@ -11,7 +11,7 @@
  * schema → data checks → assess → report. They differ only in which stages run; each migration is parsed
  * and recognised once per command.
  */
-import type { LintResults, ResultCacheOptions } from './cache/result-cache.js';
+import type { LintResults, OnAnalyzed, ResultCacheOptions } from './cache/result-cache.js';
 import type { SchemaSnapshot } from './catalog/snapshot.js';
 import type { MigrationState } from './changes/rule.js';
 import { ruleById } from './changes/registry.js';
@@ -21,7 +21,7 @@ import type { RehearsalResult } from './rehearsal/rehearse.js';
 import { buildReport, type Command, type HistoryNote } from './report/build.js';
 import type { Report } from './report/schema.js';
 import type { PriorResult, Shadow, ShadowOptions } from './shadow/index.js';
-import { costOfReplay, DEFAULT_REPLAY_LANES, inLanes, lanesOf, MIGRATIONS_PER_LANE } from './shadow/lanes.js';
+import { costOfReading, costOfReplay, DEFAULT_REPLAY_LANES, inLanes, lanesOf, MIGRATIONS_PER_LANE, reachOfReading } from './shadow/lanes.js';
 import type { StateDecision } from './state/tracking.js';
 import { discoverMigrations, historyOf, type Migration } from './source/discover.js';
 import { loadParser } from './source/parse.js';
@@ -62,12 +62,16 @@ async function withShadow<T>(options: AnalyzeOptions, work: (shadow: Shadow) => 
   }
 }
 
+/** A migration's prior schema as its lane read it, with the schemas within it, as soon as they are read. */
+type OnPrior = (migration: Migration, prior: SchemaSnapshot, withinMigration: Map<number, SchemaSnapshot> | undefined, history: HistoryNote, lane: number) => void;
+
 /** The schema before each migration, from the shadow's replay of its history, and how it was obtained. */
 async function replayHistory(
   options: AnalyzeOptions,
   migrations: Migration[],
   wantsAfter: ReadonlySet<Migration> = new Set(),
   wantsWithin: (migration: Migration, prior: SchemaSnapshot) => number[] = () => [],
+  onPrior: OnPrior = () => {},
 ): Promise<{ priors: Map<Migration, SchemaSnapshot>; history: Map<Migration, HistoryNote>; afters: Map<Migration, SchemaSnapshot>; withins: Map<Migration, Map<number, SchemaSnapshot>> }> {
   const priors = new Map<Migration, SchemaSnapshot>();
   const history = new Map<Migration, HistoryNote>();
@@ -89,12 +93,14 @@ async function replayHistory(
     const answers = new Map<Migration, PriorResult>();
     const targets = new Set(migrations);
     const laneCount = Math.min(options.shadow ? (options.shadow.replayLanes ?? DEFAULT_REPLAY_LANES) : 1, Math.floor(requested.length / MIGRATIONS_PER_LANE));
-    await inLanes(shadow, lanesOf(requested, laneCount, costOfReplay), async (laneShadow, lane) => {
+    await inLanes(shadow, lanesOf(requested, laneCount, costOfReading, reachOfReading), async (laneShadow, lane, index) => {
       for (const migration of lane) {
         const answer = await laneShadow.priorSnapshot(migration);
         answers.set(migration, answer);
-        const statements = targets.has(migration) && 'snapshot' in answer ? wantsWithin(migration, answer.snapshot) : [];
+        if (!targets.has(migration) || !('snapshot' in answer)) continue;
+        const statements = wantsWithin(migration, answer.snapshot);
         if (statements.length > 0) withins.set(migration, await laneShadow.snapshotsWithin(migration, statements));
+        onPrior(migration, answer.snapshot, withins.get(migration), noteOf(migration, answer), index);
       }
     });
     const results = migrations.map((migration) => answers.get(migration)!);
@@ -114,10 +120,9 @@ async function replayHistory(
     }
     migrations.forEach((migration, index) => {
       const result = results[index]!;
-      const replayed = historyOf(migration).length;
       if ('snapshot' in result) {
         priors.set(migration, result.snapshot);
-        history.set(migration, { replayed, cached: result.cached });
+        history.set(migration, noteOf(migration, result));
       } else {
         const { failure } = result;
         // The replay got as far as the failing step; report/history.ts carries it to every later migration.
@@ -126,6 +131,11 @@ async function replayHistory(
     });
   });
   return { priors, history, afters, withins };
+}
+
+/** How a prior schema read from the replay was obtained. */
+function noteOf(migration: Migration, result: { cached: boolean }): HistoryNote {
+  return { replayed: historyOf(migration).length, cached: result.cached };
 }
 
 /**
@@ -160,13 +170,29 @@ async function analyzeWithHistory(command: Command, paths: string[], options: An
   return buildReport(command, analyzed, { history });
 }
 
-async function analyzeStages(migrations: Migration[], options: AnalyzeOptions): Promise<LintResults> {
+/**
+ * `onAnalyzed` is told each migration's final analysis as soon as it is known: one that needs no prior schema before
+ * the replay, one that does as its lane reads it, one that needs the schema after it too once the replay is over.
+ */
+async function analyzeStages(migrations: Migration[], options: AnalyzeOptions, onAnalyzed: OnAnalyzed = () => {}): Promise<LintResults> {
   const recognised = await recogniseMigrations(migrations);
   const statics = recognised.map((item) => assessMigration(item));
   const needing = options.shadow === false ? [] : statics.filter(wantsPrior).map((analyzed) => analyzed.migration);
   const unnamed = new Set(statics.filter(wantsAfter).map((analyzed) => analyzed.migration));
-  const { priors, history, afters, withins } = await replayHistory(options, needing, unnamed, statementsWithin(recognised));
+  const needed = new Set(needing);
+  for (const analyzed of statics) if (!needed.has(analyzed.migration)) onAnalyzed(analyzed, undefined, 0);
+  const byMigration = new Map(recognised.map((item) => [item.migration, item]));
+  const assessedInLane = new Map<Migration, AnalyzedMigration>();
+  const onPrior: OnPrior = (migration, prior, withinMigration, history, lane) => {
+    if (unnamed.has(migration)) return; // it waits for the schema after it
+    const analyzed = assessMigration(byMigration.get(migration)!, { prior, ...(withinMigration ? { withinMigration } : {}) });
+    assessedInLane.set(migration, analyzed);
+    onAnalyzed(analyzed, history, lane);
+  };
+  const { priors, history, afters, withins } = await replayHistory(options, needing, unnamed, statementsWithin(recognised), onPrior);
   const analyzed = recognised.map((item, index) => {
+    const assessed = assessedInLane.get(item.migration);
+    if (assessed) return assessed;
     const prior = priors.get(item.migration);
     const after = afters.get(item.migration);
     const withinMigration = withins.get(item.migration);
@@ -189,7 +215,7 @@ export async function lint(paths: string[], options: LintOptions = {}): Promise<
   parser.catch(() => {}); // awaited below; not an unhandled rejection if reading the files fails first
   const { lintWithResultCache } = await import('./cache/result-cache.js');
   const migrations = discoverMigrations(paths, options);
-  const { analyzed, history } = await lintWithResultCache(migrations, options, options.resultCache, (misses) => analyzeStages(misses, options));
+  const { analyzed, history } = await lintWithResultCache(migrations, options, options.resultCache, (misses, onAnalyzed) => analyzeStages(misses, options, onAnalyzed));
   await parser;
   return buildReport('lint', analyzed, { history });
 }

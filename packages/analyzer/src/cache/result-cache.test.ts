@@ -14,7 +14,7 @@ import { buildReport } from '../report/build.js';
 import { formatReport } from '../report/index.js';
 import { discoverMigrations, type Migration } from '../source/discover.js';
 import type { SchemaSnapshot } from '../catalog/snapshot.js';
-import { lintWithResultCache, resultKeys, type LintResults } from './result-cache.js';
+import { lintWithResultCache, resultKeys, type LintResults, type OnAnalyzed } from './result-cache.js';
 
 const EMPTY = {
   schemas: {}, extensions: {}, enums: {}, compositeTypes: {}, domains: {}, rangeTypes: {}, baseTypes: {}, sequences: {},
@@ -197,6 +197,28 @@ describe('the result cache', () => {
     const third = await lintWithResultCache(discoverMigrations([folder]), { shadow: false }, { cacheDir }, analyze);
     expect(missed).toEqual([]);
     third.analyzed.forEach((analyzed, index) => expect(analyzed.prior, migrations[index]!.id).toEqual(priorOf(migrations[index]!)));
+  });
+
+  it('stores a result told early while the analysis goes on, once, and the others when it ends', async () => {
+    const folder = project(FILES);
+    const cacheDir = temporary('migcheck-results-cache-');
+    const storedDuring: number[] = [];
+    const analyze = async (misses: Migration[], onAnalyzed: OnAnalyzed): Promise<LintResults> => {
+      const analyzed = await analyzeMigrations(misses);
+      // The first two told early (as lanes of a replay would), the third only returned.
+      onAnalyzed(analyzed[1]!, undefined, 1);
+      onAnalyzed(analyzed[0]!, undefined, 0);
+      const written = () => (existsSync(join(cacheDir, 'results')) ? entries(cacheDir).length : 0);
+      for (let wait = 0; wait < 200 && written() < 2; wait++) await new Promise((resolve) => setTimeout(resolve, 5));
+      storedDuring.push(written());
+      return { analyzed, history: new Map() };
+    };
+    const first = await lintWithResultCache(discoverMigrations([folder]), { shadow: false }, { cacheDir }, analyze);
+    expect(storedDuring).toEqual([2]); // written behind the analysis, before it returned
+    expect(entries(cacheDir)).toHaveLength(3);
+    const again = await cachedLint(folder, cacheDir);
+    expect(again.missed).toEqual([]);
+    expect(again.json).toBe(formatReport(buildReport('lint', first.analyzed, { history: first.history }), 'json'));
   });
 
   it('goes on without the cache when its directory cannot be written, saying so once', async () => {

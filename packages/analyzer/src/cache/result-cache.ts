@@ -32,8 +32,8 @@ import type { SchemaSnapshot } from '../catalog/snapshot.js';
 import type { AnalyzedChange, AnalyzedMigration } from '../plan/analyze.js';
 import type { HistoryNote } from '../report/build.js';
 import { defaultCacheDir, SnapshotCache } from '../shadow/cache.js';
-import { WriteBehind } from '../shadow/write-behind.js';
 import type { ShadowOptions } from '../shadow/types.js';
+import { WriteBehind } from '../shadow/write-behind.js';
 import type { Migration } from '../source/discover.js';
 import { VERSION } from '../version.js';
 
@@ -87,14 +87,22 @@ interface StoredResult {
 }
 
 /**
+ * Told each migration's analysis as soon as it is final, with the lane of the replay that read its prior schema (0
+ * when there is none, or the analysis was finished after the replay): lint's result cache stores it then, behind
+ * the replay, rather than all of them after it.
+ */
+export type OnAnalyzed = (analyzed: AnalyzedMigration, history: HistoryNote | undefined, lane: number) => void;
+
+/**
  * lint's results through the cache: the migrations whose entry is stored are read from it; the others (only
- * those) go through `analyze`, the normal pass, and are stored. The order of `migrations` is kept.
+ * those) go through `analyze`, the normal pass, and are stored as `analyze` finishes each. The order of
+ * `migrations` is kept.
  */
 export async function lintWithResultCache(
   migrations: Migration[],
   settings: ResultSettings,
   options: ResultCacheOptions,
-  analyze: (misses: Migration[]) => Promise<LintResults>,
+  analyze: (misses: Migration[], onAnalyzed: OnAnalyzed) => Promise<LintResults>,
 ): Promise<LintResults> {
   const cache = new ResultCache(options.cacheDir ?? defaultCacheDir(), options.onProblem);
   const keys = resultKeys(migrations, settings);
@@ -105,14 +113,15 @@ export async function lintWithResultCache(
     if (result) hits.set(migration, result);
   }
   const misses = migrations.filter((migration) => !hits.has(migration));
-  const fresh = misses.length > 0 ? await analyze(misses) : { analyzed: [], history: new Map<Migration, HistoryNote>() };
-  // One at a time, in history order: each prior schema is encoded as a delta on the one before, and thousands of
-  // them encoded at once would all be in memory together.
-  for (const analyzed of fresh.analyzed) {
+  const stored = new Set<AnalyzedMigration>();
+  const store: OnAnalyzed = (analyzed, history, lane) => {
+    stored.add(analyzed);
     const key = keys.get(analyzed.migration);
-    const history = fresh.history.get(analyzed.migration);
-    if (key && storable(analyzed, history)) await cache.write(key, toStored(key, analyzed, history), analyzed.prior);
-  }
+    if (key && storable(analyzed, history)) cache.write(key, toStored(key, analyzed, history), analyzed.prior, lane);
+  };
+  const fresh = misses.length > 0 ? await analyze(misses, store) : { analyzed: [], history: new Map<Migration, HistoryNote>() };
+  // What `analyze` finished only at its end (a migration that needed the schema after it).
+  for (const analyzed of fresh.analyzed) if (!stored.has(analyzed)) store(analyzed, fresh.history.get(analyzed.migration), 0);
   await cache.settled();
   const freshByMigration = new Map(fresh.analyzed.map((analyzed) => [analyzed.migration, analyzed]));
   const history = new Map(fresh.history);
@@ -268,10 +277,15 @@ function restore(stored: StoredResult, migration: Migration, cache: ResultCache)
 
 class ResultCache {
   private readonly directory: string;
-  /** The prior schemas, by the sha256 of their content. */
+  /** The prior schemas, by the sha256 of their content: one cache per lane, each prior a delta on its lane's last. */
   private readonly priors: SnapshotCache;
+  private readonly priorsOfLanes = new Map<number, SnapshotCache>();
   private writeProblemReported = false;
-  // One at a time: the next entry is encoded while this one is written; more at once held more texts (+5–8 MiB on Lemmy).
+  /**
+   * Written behind the replay, one at a time: each entry is a file or two (a directory check, a write, a rename),
+   * ~1 ms each on a slow disk; written after the replay instead, Lemmy's 342 entries added 0.5–0.8 s to a cold lint.
+   * Four at once held more texts (+5–10 MiB at the peak) and were no faster: the replay makes them slower than that.
+   */
   private readonly writes = new WriteBehind(1);
 
   constructor(
@@ -306,17 +320,19 @@ class ResultCache {
     return this.priors.readNow(name);
   }
 
-  /** Stores atomically (temp file + rename): a concurrent reader sees the whole entry or none. The prior schema first. */
-  async write(key: string, result: StoredResult, prior: SchemaSnapshot | undefined): Promise<void> {
+  /**
+   * Stores atomically (temp file + rename): a concurrent reader sees the whole entry or none. Encoded now (the prior
+   * schema a delta on the one its lane encoded before), written behind, the prior first.
+   */
+  write(key: string, result: StoredResult, prior: SchemaSnapshot | undefined, lane: number): void {
     let entry: { text: string; writePrior?: () => Promise<void> };
     try {
-      // Encoded now, in history order (each prior a delta on the one before); written behind, the prior first.
-      const stored = prior ? this.priors.encodeToStore(prior) : undefined;
+      const stored = prior ? this.priorsOfLane(lane).encodeToStore(prior) : undefined;
       entry = { text: asciiJson(stored ? { ...result, prior: stored.name } : result), ...(stored ? { writePrior: stored.write } : {}) };
     } catch (error) {
       return this.writeProblem(error);
     }
-    await this.writes.start(async () => {
+    void this.writes.start(async () => {
       try {
         await entry.writePrior?.();
         await mkdir(this.directory, { recursive: true });
@@ -330,6 +346,15 @@ class ResultCache {
   /** Once every entry started is written (or failed, and said so). */
   settled(): Promise<void> {
     return this.writes.settled();
+  }
+
+  private priorsOfLane(lane: number): SnapshotCache {
+    let priors = this.priorsOfLanes.get(lane);
+    if (!priors) {
+      priors = lane === 0 ? this.priors : this.priors.lane();
+      this.priorsOfLanes.set(lane, priors);
+    }
+    return priors;
   }
 
   /** Said once: the analysis goes on without the cache. */

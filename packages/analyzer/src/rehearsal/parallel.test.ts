@@ -110,13 +110,28 @@ describe('inOrderWithConcurrency', () => {
 describe('lanesOf', () => {
   const items = Array.from({ length: 10 }, (_, i) => i);
 
-  it('cuts a history into contiguous lanes of about equal cost, each item once, in order', () => {
+  it('cuts a history into contiguous lanes, the costliest as cheap as it can be, each item once, in order', () => {
     expect(lanesOf(items, 2, () => 1)).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]);
     // Later items cost more: the first lane takes more of them.
     const lanes = lanesOf(items, 2, (i) => 1 + i);
     expect(lanes.flat()).toEqual(items);
     expect(lanes[0]!.length).toBeGreaterThan(lanes[1]!.length);
-    expect(lanesOf(items, 3, () => 1).map((lane) => lane.length)).toEqual([4, 3, 3]);
+    const three = lanesOf(items, 3, () => 1);
+    expect(three.flat()).toEqual(items);
+    expect(Math.max(...three.map((lane) => lane.length))).toBe(4);
+  });
+
+  it('counts the replay a lane makes before its part: a lane later in its history takes fewer items', () => {
+    const history = {};
+    // Each item costs 1, and reaching item i costs i: the second lane replays the first lane's part before its own.
+    const lanes = lanesOf(items, 2, () => 1, (i) => ({ history, cost: i }));
+    const costOf = (lane: number[]) => lane.length + lane.at(-1)!;
+    expect(lanes).toEqual([[0, 1, 2, 3, 4, 5], [6, 7, 8, 9]]);
+    expect(lanes.map(costOf)).toEqual([11, 13]); // cut in halves, the second lane would cost 14
+    // Another history is replayed from its own start: the second lane does not pay for the first history.
+    const second = {};
+    const byHistory = lanesOf(items, 2, () => 1, (i) => (i < 5 ? { history, cost: i } : { history: second, cost: i - 5 }));
+    expect(byHistory).toEqual([[0, 1, 2, 3, 4], [5, 6, 7, 8, 9]]);
   });
 
   it('makes no empty lane: never more lanes than items, at least one', () => {

@@ -265,6 +265,23 @@ describe('SnapshotCache', () => {
     expect(reader.readNow(stored[1]!.name)).toEqual(b);
   });
 
+  test('stored by content from two lanes at once: the same snapshot is one file, and what rests on it reads back', async () => {
+    const dir = await temporaryDirectory();
+    const first = new SnapshotCache(dir, () => {}, 'priors');
+    const second = first.lane();
+    const [a, b, c, d] = [snapshot({ x: 'integer' }), snapshot({ x: 'bigint' }), snapshot({ x: 'text' }), snapshot({ x: 'date' })];
+    // Each lane encodes on its own last snapshot: A, B, D in one (D a delta on its B), C, B in the other.
+    const stored = [first.encodeToStore(a), second.encodeToStore(c), first.encodeToStore(b), first.encodeToStore(d), second.encodeToStore(b)];
+    expect(stored[4]!.name).toBe(stored[2]!.name);
+    for (const { write } of stored) await write(); // the second lane's B last: it must not replace the file D rests on
+    expect(await readdir(join(dir, 'priors'))).toHaveLength(4);
+    const reader = new SnapshotCache(dir, () => {}, 'priors');
+    expect(reader.readNow(stored[3]!.name)).toEqual(d);
+    expect(reader.readNow(stored[2]!.name)).toEqual(b);
+    expect(reader.readNow(stored[0]!.name)).toEqual(a);
+    expect(reader.readNow(stored[1]!.name)).toEqual(c);
+  });
+
   test('a cache that cannot be written is said once, and the analysis goes on', async () => {
     const dir = await temporaryDirectory();
     const blocker = join(dir, 'a-file');

@@ -101,8 +101,6 @@ export class SnapshotCache {
   private writeProblemReported = false;
   /** The last snapshot read or written: in history order, the next one is mostly the same. */
   private last?: Known;
-  /** The names encodeToStore gave files in this run. */
-  private readonly storedNames = new Set<string>();
 
   constructor(
     private readonly cacheDir: string,
@@ -116,6 +114,8 @@ export class SnapshotCache {
     private readonly reads = true,
     /** Shared with its lanes: the owner waits for all of them (settled()). */
     private readonly writes = new WriteBehind(),
+    /** The names encodeToStore gave files in this run, shared with its lanes: two lanes may store the same content. */
+    private readonly storedNames = new Set<string>(),
   ) {
     this.directory = join(cacheDir, folder);
   }
@@ -125,12 +125,12 @@ export class SnapshotCache {
    * own last snapshot to encode deltas on, the entries it parsed shared with this one.
    */
   lane(): SnapshotCache {
-    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, this.reads, this.writes);
+    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, this.reads, this.writes, this.storedNames);
   }
 
   /** The same cache, written but never read (every read misses): for a shadow that reads every schema from its replay. */
   writeOnly(): SnapshotCache {
-    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, false, this.writes);
+    return new SnapshotCache(this.cacheDir, this.onProblem, this.folder, this.entries, false, this.writes, this.storedNames);
   }
 
   /**

@@ -12,6 +12,7 @@ import { discoverMigrations } from '../source/discover.js';
 import { openShadow } from './index.js';
 import { isAlive, runningEmbeddedServers } from './embedded.js';
 import { serverActivity } from './server.js';
+import { memoryFits } from '../../../../test/helpers/memory.js';
 
 const temporary: string[] = [];
 afterAll(async () => {
@@ -88,4 +89,28 @@ test('starts embedded PostgreSQL on first need, stops it and removes its data di
   expect(runningEmbeddedServers()).toHaveLength(0);
   expect(warmProgress).toEqual([]);
   await warm.close();
+});
+
+test.skipIf(!memoryFits())('without a TMPDIR, the server runs in memory (/dev/shm), and close() removes it from there', async () => {
+  const project = await mkdtemp(join(tmpdir(), 'migcheck-embedded-memory-'));
+  const cacheDir = await mkdtemp(join(tmpdir(), 'migcheck-embedded-memory-cache-'));
+  temporary.push(project, cacheDir);
+  await writeFile(join(project, '1_create.sql'), 'CREATE TABLE items (id int PRIMARY KEY, price int);\n');
+  await writeFile(join(project, '2_widen.sql'), 'ALTER TABLE items ALTER COLUMN price TYPE bigint;\n');
+  const given = process.env.TMPDIR;
+  delete process.env.TMPDIR;
+  try {
+    const shadow = await openShadow({ cacheDir });
+    const [prior] = await shadow.priorSnapshots([discoverMigrations([project])[1]!]);
+    expect(prior && 'snapshot' in prior && prior.snapshot.tables['public.items']?.columns['price']?.type).toBe('integer');
+    const [server] = runningEmbeddedServers();
+    if (!server) throw new Error('expected a running embedded server');
+    expect(server.runtimeDir.startsWith('/dev/shm/migcheck-shadow-')).toBe(true);
+    expect(statSync(server.runtimeDir).mode & 0o777).toBe(0o700);
+    await shadow.close();
+    expect(existsSync(server.runtimeDir)).toBe(false);
+    expect(runningEmbeddedServers()).toHaveLength(0);
+  } finally {
+    process.env.TMPDIR = given;
+  }
 });
