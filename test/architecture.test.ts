@@ -115,4 +115,11 @@ describe('architecture', () => {
     const upward = [...files].filter(([file]) => folderOf(file) === 'sql').flatMap(([file, targets]) => [...targets].filter((target) => folderOf(target) !== 'sql').map((target) => `${file} → ${target}`));
     expect(upward).toEqual([]);
   });
+
+  it('loads libpg-query only through sql/parser.ts: every other module imports its types alone', () => {
+    // A value import anywhere else would load the parser's WASM at start-up, on paths that parse nothing.
+    const valueImport = /^import\s+(?!type\b)[^;]*?\bfrom\s*['"]libpg-query['"]|\bimport\s*\(\s*['"]libpg-query['"]/m;
+    const loading = sourceFiles(SOURCE).filter((file) => valueImport.test(readFileSync(file, 'utf8'))).map((file) => relative(SOURCE, file));
+    expect(loading).toEqual(['sql/parser.ts']);
+  });
 });

@@ -9,7 +9,7 @@
  * sequences named in string literals such as `nextval('s')`, schemas); a name matched too eagerly only
  * constrains the order more, and a cycle keeps the reverse order.
  */
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../sql/parser.js';
 import type { ChangeKind } from '../changes/types.js';
 
 /**

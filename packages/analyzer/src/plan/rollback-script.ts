@@ -83,9 +83,17 @@ export interface ScriptOptions {
   tableSizes?: ReadonlyMap<string, TableSize>;
 }
 
+/**
+ * Whether these migrations have a rollback script: none when a change is irreversible (forward-fix only). Building
+ * one parses its steps (the parser must be loaded: sql/parser.ts); a report without one parses nothing.
+ */
+export function hasRollbackScript(migrations: readonly AnalyzedMigration[]): boolean {
+  return !migrations.some((migration) => migration.changes.some((item) => item.assessment.verdict === 'irreversible'));
+}
+
 export function buildRollbackScript(migrations: AnalyzedMigration[], options: ScriptOptions = {}): RollbackScript | null {
+  if (!hasRollbackScript(migrations)) return null;
   const all = migrations.flatMap((migration) => migration.changes);
-  if (all.some((item) => item.assessment.verdict === 'irreversible')) return null;
 
   const steps = rollbackSteps(migrations);
   const missing = all.filter(

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadModule } from 'libpg-query';
+import { loadParser } from '../sql/parser.js';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, test } from 'vitest';
 import { discoverMigrations, type Migration } from '../source/discover.js';
 import { openShadow, type PriorResult, type Shadow } from './index.js';
@@ -16,7 +16,7 @@ const serverUrl = inject('postgresUrl');
 const directories: string[] = [];
 const shadows: Shadow[] = [];
 
-beforeAll(() => loadModule());
+beforeAll(() => loadParser());
 afterEach(async () => {
   await Promise.all(shadows.splice(0).map((shadow) => shadow.close()));
 });

@@ -9,7 +9,8 @@
  * statement Postgres refused for want of privilege (SQLSTATE 42501) is replaced, and only by a form listed here,
  * each with the reason it is equivalent for the snapshot; anything else still stops the replay.
  */
-import { parseSync, type Node } from 'libpg-query';
+import type { Node } from 'libpg-query';
+import { parseSync } from '../sql/parser.js';
 import { quoteIdentAlways } from '../sql/quote.js';
 
 export type SandboxForm =

@@ -7,7 +7,7 @@
  * the reader's next query would then abort the transaction. The form run instead deallocates only what SQL
  * prepared (`from_sql`); a name that SQL did not prepare fails as Postgres fails it.
  */
-import { parseSync } from 'libpg-query';
+import { parseSync } from '../sql/parser.js';
 import { dollarQuoted, quoteLiteral } from '../sql/quote.js';
 
 /** The statement to run instead of `text`, or undefined to run it as written. */

@@ -9,7 +9,7 @@
  * acknowledges them for every statement of the file. An acknowledged change keeps its verdict
  * (the report still says it is irreversible) but no longer fails the run (`--fail-on`).
  */
-import { scanSync } from 'libpg-query';
+import { scanSync } from '../sql/parser.js';
 import type { ParsedStatement } from './parse.js';
 import type { SqlText } from './sql-text.js';
 

@@ -1,7 +1,8 @@
 /**
  * SQL → statements, with the real PostgreSQL parser (libpg-query, Postgres 18 grammar, WASM).
  */
-import { hasSqlDetails, loadModule, parseSync, type Node } from 'libpg-query';
+import type { Node } from 'libpg-query';
+import { hasSqlDetails, parseSync } from '../sql/parser.js';
 import { InputError } from '../errors.js';
 import { SqlText, type Position } from './sql-text.js';
 
@@ -18,13 +19,7 @@ export interface ParsedStatement {
   position: Position;
 }
 
-let parserReady: Promise<void> | undefined;
-
-/** The parser is WASM: it loads once per process (~50 ms), on first use. */
-export function loadParser(): Promise<void> {
-  parserReady ??= loadModule();
-  return parserReady;
-}
+export { loadParser } from '../sql/parser.js';
 
 /** Watchers of the parser (tests that count how often a command parses each file). */
 const parseWatchers = new Set<(path: string, text: string) => void>();

@@ -6,7 +6,7 @@
  * migcheck writes (`U&"…"` escapes for names with control characters): Postgres 16+ returns NULL, so a guarded
  * step is skipped without a word, and 15 fails. Here the name is compared as a literal, which holds any bytes.
  */
-import { hasSqlDetails, parseSync } from 'libpg-query';
+import { hasSqlDetails, parseSync } from './parser.js';
 import { quoteLiteral } from './quote.js';
 
 /** An object name as written in SQL, split into its exact parts; no schema when it is written unqualified. */

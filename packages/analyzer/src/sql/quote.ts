@@ -14,7 +14,7 @@
  * Names are not truncated here: the server truncates every identifier it reads to NAMEDATALEN-1 bytes in its
  * own encoding, so a name printed in full designates the same (truncated) object the migration created.
  */
-import { scanSync } from 'libpg-query';
+import { scanSync } from './parser.js';
 import type { QualifiedName } from './name.js';
 import { hasUnprintable } from './visible.js';
 

@@ -3,7 +3,8 @@
  * and guards for statements Postgres has no IF [NOT] EXISTS for. Names and values are quoted through
  * src/sql/quote.ts only.
  */
-import { scanSync, type Node, type RangeVar, type ScanToken } from 'libpg-query';
+import type { Node, RangeVar, ScanToken } from 'libpg-query';
+import { scanSync } from '../../sql/parser.js';
 import { relationOid, typeOid, writtenRelation, writtenType } from '../../sql/catalog-oid.js';
 import { dollarQuoted, quoteIdent, quoteLiteral } from '../../sql/quote.js';
 import { LOCKS, type OnlineStep } from './step.js';
