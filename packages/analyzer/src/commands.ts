@@ -217,7 +217,14 @@ const PARSER_PREFETCH_MAX = 3;
 
 /** Whether `paths` are at most PARSER_PREFETCH_MAX files (a pull request's migrations), not a directory (a history). */
 function fewFiles(paths: readonly string[], cwd = process.cwd()): boolean {
-  return paths.length <= PARSER_PREFETCH_MAX && paths.every((path) => statSync(resolve(cwd, path), { throwIfNoEntry: false })?.isFile() === true);
+  const isFile = (path: string) => {
+    try {
+      return statSync(resolve(cwd, path)).isFile();
+    } catch {
+      return false; // discovery says why it cannot be read
+    }
+  };
+  return paths.length <= PARSER_PREFETCH_MAX && paths.every(isFile);
 }
 
 /** Static analysis: verdicts and rollbacks from the statements, completed from the replayed history when there is one. */
