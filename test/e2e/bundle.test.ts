@@ -6,10 +6,11 @@
  * the CLI itself depends on: under pnpm's strict layout nothing else resolves from the CLI's folder.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot } from '../helpers/cli.js';
 
@@ -110,5 +111,28 @@ describe('the bundled CLI (the package\'s bin)', () => {
     const startUp = sizeAfter(['--import', probe, '-e', '']);
     expect(sizeAfter(['--import', probe, '-e', 'const kept = []; for (let i = 0; i < 2e6; i++) { kept.push({ i }); if (kept.length > 1e5) kept.length = 0; }'])).toBeGreaterThan(startUp);
     expect(sizeAfter(['--import', probe, bundle, ...lint])).toBeLessThanOrEqual(8 * 1024 * 1024);
+  }, 60_000);
+
+  it("carries the hash of its files, which is the build's identity in lint's result cache", () => {
+    const bin = dirname(bundle);
+    const hash = createHash('sha256');
+    for (const name of readdirSync(bin).sort()) if (name !== 'build-identity.txt') hash.update(name).update('\0').update(readFileSync(join(bin, name))).update('\0');
+    expect(readFileSync(join(bin, 'build-identity.txt'), 'utf8')).toBe(`${hash.digest('hex')}\n`);
+
+    // A copy of the bundle beside it (it resolves its packages from the CLI's folder): another identity, other entries.
+    const copy = mkdtempSync(join(dirname(bin), 'bin-copy-'));
+    folders.push(copy);
+    cpSync(bin, copy, { recursive: true });
+    const cacheDir = mkdtempSync(join(tmpdir(), 'migcheck-bundle-identity-'));
+    folders.push(cacheDir);
+    const entries = () => readdirSync(join(cacheDir, 'results')).filter((name) => name.endsWith('.json')).length;
+    const lint = (entry: string) => expect(run(entry, ['lint', shop, '--no-shadow', '--format', 'json'], cacheDir).status).toBe(1);
+    lint(join(copy, 'migcheck.js'));
+    expect(entries()).toBe(5);
+    lint(join(copy, 'migcheck.js'));
+    expect(entries()).toBe(5); // the same build: every result from the cache
+    writeFileSync(join(copy, 'build-identity.txt'), `${'0'.repeat(64)}\n`);
+    lint(join(copy, 'migcheck.js'));
+    expect(entries()).toBe(10); // another build: analysed again, stored under new keys
   }, 60_000);
 });

@@ -195,14 +195,21 @@ function settingsIdentity(settings: ResultSettings): string {
 
 let build: { identity: string | undefined } | undefined;
 
+/** Beside the bundled CLI's chunks (packages/cli/bundle.mjs): the sha256 of all of them, written by the build. */
+const BUNDLE_IDENTITY_FILE = 'build-identity.txt';
+
 /**
  * migcheck's VERSION and a hash of the analyzer's own code (the files of this build, found from this module):
  * a development build changes its results without a new version, and must not be answered from an older one.
- * Undefined when that code cannot be read: then no entry is read or stored.
+ * The bundled CLI's build wrote that hash beside it; elsewhere (the tsc output, the sources under test) the files
+ * are hashed here. Undefined when that code cannot be read: then no entry is read or stored.
  */
 function buildIdentity(): string | undefined {
   if (build) return build.identity;
-  const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+  const here = dirname(fileURLToPath(import.meta.url));
+  const bundled = bundleIdentity(here);
+  if (bundled) return (build = { identity: `${VERSION}\0bundle\0${bundled}` }).identity;
+  const root = join(here, '..');
   const hash = createHash('sha256');
   const visit = (directory: string) => {
     for (const entry of readdirSync(directory, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
@@ -218,6 +225,16 @@ function buildIdentity(): string | undefined {
     build = { identity: undefined };
   }
   return build.identity;
+}
+
+/** The hash the bundle's build wrote beside this module, if it did (64 hex digits, nothing else). */
+function bundleIdentity(folder: string): string | undefined {
+  try {
+    const text = readFileSync(join(folder, BUNDLE_IDENTITY_FILE), 'utf8');
+    return /^[0-9a-f]{64}\n$/.test(text) ? text.trimEnd() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** The fields of an analysed migration, and of its changes, that an entry stores: with any other, it is not stored. */
